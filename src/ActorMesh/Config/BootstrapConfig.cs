@@ -1,0 +1,15 @@
+namespace ActorMesh.Config;
+
+/// <summary>The whole of an Envoy bootstrap file that ActorMesh understands: <c>static_resources</c> and <c>admin</c>.</summary>
+public sealed record BootstrapConfig(StaticResourcesConfig StaticResources, AdminConfig? Admin);
+
+public sealed record StaticResourcesConfig(EquatableArray<ListenerConfig> Listeners, EquatableArray<ClusterConfig> Clusters);
+
+/// <summary>Envoy's <c>socket_address</c>: an IP literal or (for DNS clusters) a host name, and a port.</summary>
+public sealed record SocketAddressConfig(string Address, int Port)
+{
+    public override string ToString() => Address.Contains(':') ? $"[{Address}]:{Port}" : $"{Address}:{Port}";
+}
+
+/// <summary>Envoy's <c>admin</c> block.</summary>
+public sealed record AdminConfig(SocketAddressConfig Address, string? AccessLogPath);

@@ -1,0 +1,31 @@
+namespace ActorMesh.Config;
+
+/// <summary>Envoy's <c>Listener</c>. Name is generated (<c>listener_N</c>) where the file gives none, as v2 files often do.</summary>
+public sealed record ListenerConfig(string Name, SocketAddressConfig Address, EquatableArray<FilterChainConfig> FilterChains);
+
+public sealed record FilterChainConfig(EquatableArray<NetworkFilterConfig> Filters);
+
+/// <summary>A network filter in a filter chain; the only one supported so far is the HTTP connection manager.</summary>
+public abstract record NetworkFilterConfig(string Name);
+
+public enum CodecType
+{
+    Auto,
+    Http1,
+}
+
+/// <summary>Envoy's <c>envoy.filters.network.http_connection_manager</c> with an inline <c>route_config</c>.</summary>
+public sealed record HttpConnectionManagerConfig(
+    string Name,
+    CodecType CodecType,
+    string StatPrefix,
+    RouteConfiguration RouteConfig,
+    EquatableArray<HttpFilterConfig> HttpFilters) : NetworkFilterConfig(Name);
+
+/// <summary>An HTTP filter; only <c>envoy.filters.http.router</c> so far.</summary>
+public sealed record HttpFilterConfig(string Name, HttpFilterKind Kind);
+
+public enum HttpFilterKind
+{
+    Router,
+}

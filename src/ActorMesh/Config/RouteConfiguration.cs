@@ -1,0 +1,22 @@
+namespace ActorMesh.Config;
+
+/// <summary>Envoy's <c>RouteConfiguration</c>.</summary>
+public sealed record RouteConfiguration(string Name, EquatableArray<VirtualHostConfig> VirtualHosts);
+
+/// <summary>Envoy's <c>VirtualHost</c>: <c>domains</c> may be exact, <c>*.suffix</c>, <c>prefix.*</c> or <c>*</c>.</summary>
+public sealed record VirtualHostConfig(string Name, EquatableArray<string> Domains, EquatableArray<RouteConfig> Routes);
+
+/// <summary>Envoy's <c>Route</c>: a match and a route action.</summary>
+public sealed record RouteConfig(string? Name, RouteMatchConfig Match, RouteActionConfig Action);
+
+public enum PathMatchKind
+{
+    Prefix,
+    Path,
+}
+
+/// <summary>Envoy's <c>RouteMatch</c> with exactly one path specifier.</summary>
+public sealed record RouteMatchConfig(PathMatchKind Kind, string Value);
+
+/// <summary>Envoy's <c>RouteAction</c>; only <c>cluster</c> so far.</summary>
+public sealed record RouteActionConfig(string Cluster);
