@@ -1,0 +1,234 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Text.RegularExpressions;
+using ActorMesh.Admin;
+using ActorMesh.Config;
+using ActorMesh.Http;
+using ActorMesh.Listeners;
+using ActorMesh.Stats;
+using ActorMesh.Upstream;
+using Akka;
+using Akka.Actor;
+using Akka.IO;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+
+namespace ActorMesh.Hosting;
+
+/// <summary>Node-local settings that are not part of the Envoy config.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>How long a shutdown waits for requests in flight (Envoy's <c>--drain-time-s</c>).</summary>
+    public TimeSpan DrainTime { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long startup waits for clusters' first DNS resolution and for listeners to bind.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The <c>server</c> header on responses (Envoy's <c>server_name</c>).</summary>
+    public string ServerName { get; init; } = "actormesh";
+}
+
+/// <summary>A listener or the admin endpoint failed to bind; the node does not start.</summary>
+public sealed class ListenerBindException : Exception
+{
+    public ListenerBindException(string message) : base(message) { }
+}
+
+/// <summary>
+/// Starts one node's data plane from a loaded config: an <see cref="UpstreamClusterActor"/> per cluster, a
+/// <see cref="ListenerActor"/> per listener and one for the admin, and the shutdown tasks that unbind and drain them.
+/// </summary>
+public sealed class ActorMeshServer
+{
+    private readonly ActorSystem _system;
+    private readonly List<IActorRef> _listeners;
+    private readonly List<IActorRef> _owned;
+
+    private ActorMeshServer(
+        ActorSystem system,
+        StatsStore stats,
+        IReadOnlyDictionary<string, UpstreamCluster> clusters,
+        IReadOnlyDictionary<string, EndPoint> listenerAddresses,
+        EndPoint? adminAddress,
+        List<IActorRef> listeners,
+        List<IActorRef> owned)
+    {
+        _system = system;
+        Stats = stats;
+        Clusters = clusters;
+        ListenerAddresses = listenerAddresses;
+        AdminAddress = adminAddress;
+        _listeners = listeners;
+        _owned = owned;
+    }
+
+    public StatsStore Stats { get; }
+    public IReadOnlyDictionary<string, UpstreamCluster> Clusters { get; }
+
+    /// <summary>Where each listener (by name) actually bound; tells the port when the config says 0.</summary>
+    public IReadOnlyDictionary<string, EndPoint> ListenerAddresses { get; }
+
+    public EndPoint? AdminAddress { get; }
+
+    public static async Task<ActorMeshServer> StartAsync(ActorSystem system, BootstrapConfig config, ServerOptions options)
+    {
+        var stats = new StatsStore();
+        var startedAt = DateTimeOffset.UtcNow;
+        stats.GetOrCreate("server.").Gauge("live").Set(1);
+        var owned = new List<IActorRef> { system.ActorOf(StatsScopeActor.Props(stats, "server."), UniqueName("stats-server")) };
+
+        var materializer = system.Materializer();
+        var transport = new UpstreamTransport(system.TcpStream(), materializer, null);
+        var clusters = new Dictionary<string, UpstreamCluster>(StringComparer.Ordinal);
+        foreach (var clusterConfig in config.StaticResources.Clusters)
+        {
+            var cluster = new UpstreamCluster(clusterConfig, new ClusterStats(stats.GetOrCreate(UpstreamClusterActor.ScopePrefix(clusterConfig.Name))));
+            clusters.Add(clusterConfig.Name, cluster);
+            owned.Add(system.ActorOf(UpstreamClusterActor.Props(cluster, transport, stats), UniqueName("cluster-" + clusterConfig.Name)));
+        }
+        // Like Envoy's cluster warming: listeners open once every cluster has its first host set.
+        await Task.WhenAny(Task.WhenAll(clusters.Values.Select(c => c.Initialized.Task)), Task.Delay(options.StartTimeout));
+
+        var inbox = Inbox.Create(system);
+        var listeners = new List<IActorRef>();
+        foreach (var listenerConfig in config.StaticResources.Listeners)
+        {
+            var pipeline = BuildPipeline(system, listenerConfig, clusters, stats, options, owned);
+            listeners.Add(system.ActorOf(
+                ListenerActor.Props(listenerConfig.Name, listenerConfig.Address, pipeline, new ListenerSettings(), stats, inbox.Receiver),
+                UniqueName("listener-" + listenerConfig.Name)));
+        }
+        // Parenthesised so that no listener name from a config can collide with it.
+        const string adminName = "(admin)";
+        if (config.Admin is not null)
+        {
+            var context = new AdminContext(config, stats, clusters, startedAt, typeof(ActorMeshServer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+            var adminPipeline = Flow.Create<ByteString>()
+                .Via(new Http1RequestDecoder(Http1Limits.Default))
+                .ViaMaterialized(new AdminStage(context), Keep.Right);
+            listeners.Add(system.ActorOf(
+                ListenerActor.Props(adminName, config.Admin.Address, adminPipeline, new ListenerSettings { StatsName = "admin" }, stats, inbox.Receiver),
+                UniqueName("listener-admin")));
+        }
+
+        var bound = new Dictionary<string, EndPoint>(StringComparer.Ordinal);
+        EndPoint? admin = null;
+        var failures = new List<string>();
+        var deadline = DateTime.UtcNow + options.StartTimeout;
+        for (var i = 0; i < listeners.Count; i++)
+        {
+            var remaining = deadline - DateTime.UtcNow;
+            object answer;
+            try
+            {
+                answer = await inbox.ReceiveAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1));
+            }
+            catch (TimeoutException)
+            {
+                failures.Add("listeners did not bind in time");
+                break;
+            }
+            switch (answer)
+            {
+                case ListenerProtocol.Bound b when b.Name == adminName:
+                    admin = b.LocalAddress;
+                    break;
+                case ListenerProtocol.Bound b:
+                    bound[b.Name] = b.LocalAddress;
+                    break;
+                case ListenerProtocol.BindFailed f:
+                    failures.Add($"listener {f.Name}: {f.Reason}");
+                    break;
+            }
+        }
+        var server = new ActorMeshServer(system, stats, clusters, bound, admin, listeners, owned);
+        if (failures.Count > 0)
+        {
+            server.StopActors();
+            throw new ListenerBindException(string.Join("; ", failures));
+        }
+        server.RegisterShutdown(options);
+        return server;
+    }
+
+    /// <summary>Stops accepting, lets requests in flight finish (up to <paramref name="drainTime"/>), then stops.</summary>
+    public async Task StopAsync(TimeSpan drainTime)
+    {
+        await UnbindAsync();
+        await DrainAsync(drainTime);
+        StopActors();
+    }
+
+    private static Flow<ByteString, ByteString, IConnectionControl>? BuildPipeline(
+        ActorSystem system,
+        ListenerConfig listener,
+        IReadOnlyDictionary<string, UpstreamCluster> clusters,
+        StatsStore stats,
+        ServerOptions options,
+        List<IActorRef> owned)
+    {
+        var hcmConfig = listener.FilterChains.SelectMany(fc => fc.Filters).OfType<HttpConnectionManagerConfig>().FirstOrDefault();
+        if (hcmConfig is null)
+        {
+            return null;
+        }
+        var prefix = HttpConnectionManager.ScopePrefix(hcmConfig.StatPrefix);
+        var hcm = new HttpConnectionManager(hcmConfig, clusters, new HttpConnectionManagerStats(stats.GetOrCreate(prefix)), options.ServerName, Http1Limits.Default);
+        owned.Add(system.ActorOf(StatsScopeActor.Props(stats, prefix), UniqueName("stats-http-" + hcmConfig.StatPrefix)));
+        return Flow.Create<ByteString>()
+            .Via(new Http1RequestDecoder(hcm.Limits))
+            .ViaMaterialized(new HttpConnectionManagerStage(hcm), Keep.Right);
+    }
+
+    private void RegisterShutdown(ServerOptions options)
+    {
+        var shutdown = CoordinatedShutdown.Get(_system);
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "actormesh-unbind-listeners", async () =>
+        {
+            await UnbindAsync();
+            return Done.Instance;
+        });
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "actormesh-drain-connections", async () =>
+        {
+            await DrainAsync(options.DrainTime);
+            return Done.Instance;
+        });
+    }
+
+    private async Task UnbindAsync()
+    {
+        try
+        {
+            await Task.WhenAll(_listeners.Select(l => l.Ask<ListenerProtocol.Unbound>(ListenerProtocol.Unbind.Instance, TimeSpan.FromSeconds(5))));
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            // A listener that is already gone has nothing left to unbind.
+        }
+    }
+
+    private async Task DrainAsync(TimeSpan drainTime)
+    {
+        try
+        {
+            await Task.WhenAll(_listeners.Select(l => l.Ask<ListenerProtocol.Drained>(ListenerProtocol.Drain.Instance, drainTime)));
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            // Drain time is up: what is still open is cut when the system stops, as Envoy does after --drain-time-s.
+        }
+    }
+
+    private void StopActors()
+    {
+        foreach (var actor in _listeners.Concat(_owned))
+        {
+            _system.Stop(actor);
+        }
+    }
+
+    private static long _names;
+
+    private static string UniqueName(string name) =>
+        Regex.Replace(name, "[^A-Za-z0-9_-]", "_") + "-" + Interlocked.Increment(ref _names);
+}

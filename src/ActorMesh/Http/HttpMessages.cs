@@ -1,0 +1,51 @@
+namespace ActorMesh.Http;
+
+public enum HttpVersion
+{
+    Http10,
+    Http11,
+}
+
+/// <summary>How a message body is delimited on the wire (RFC 9112 §6.3).</summary>
+public enum BodyFraming
+{
+    None,
+    ContentLength,
+    Chunked,
+    UntilClose,
+}
+
+/// <summary>A parsed request line and header section, with the framing derived from them.</summary>
+public sealed record HttpRequestHead(
+    string Method,
+    string Target,
+    HttpVersion Version,
+    HttpHeaders Headers,
+    BodyFraming Framing,
+    long ContentLength,
+    bool KeepAlive)
+{
+    public bool IsHead => Method == "HEAD";
+
+    /// <summary>The path without its query, which is what Envoy's route matching compares.</summary>
+    public string Path
+    {
+        get
+        {
+            var q = Target.IndexOf('?');
+            return q < 0 ? Target : Target[..q];
+        }
+    }
+
+    public string Host => Headers.Get("host") ?? string.Empty;
+}
+
+/// <summary>A parsed status line and header section from an upstream.</summary>
+public sealed record HttpResponseHead(
+    int Status,
+    string Reason,
+    HttpVersion Version,
+    HttpHeaders Headers,
+    BodyFraming Framing,
+    long ContentLength,
+    bool KeepAlive);

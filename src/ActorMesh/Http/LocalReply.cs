@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text;
+using Akka.IO;
+
+namespace ActorMesh.Http;
+
+/// <summary>Responses the proxy makes itself (Envoy's local replies: 404 no route, 503 no healthy upstream, 400 …).</summary>
+public static class LocalReply
+{
+    public const string NoHealthyUpstream = "no healthy upstream";
+    public const string ConnectFailure = "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
+    public const string ConnectionTermination = "upstream connect error or disconnect/reset before headers. reset reason: connection termination";
+    public const string ProtocolError = "upstream connect error or disconnect/reset before headers. reset reason: protocol error";
+
+    public static ByteString Build(HttpVersion version, int status, string body, bool close, string serverName, string contentType = "text/plain")
+    {
+        var headers = new HttpHeaders();
+        if (body.Length > 0)
+        {
+            headers.Add("content-length", body.Length.ToString(CultureInfo.InvariantCulture));
+            headers.Add("content-type", contentType);
+        }
+        else
+        {
+            headers.Add("content-length", "0");
+        }
+        headers.Add("date", HttpDate.Now);
+        headers.Add("server", serverName);
+        if (close)
+        {
+            headers.Add("connection", "close");
+        }
+        var head = Http1Writer.ResponseHead(version, status, Http1Writer.ReasonPhrase(status), headers);
+        return body.Length == 0 ? head : head.Concat(ByteString.FromString(body, Encoding.UTF8));
+    }
+}
+
+/// <summary>The IMF-fixdate for the Date header, formatted at most once a second.</summary>
+public static class HttpDate
+{
+    private static string _value = string.Empty;
+    private static long _second = -1;
+
+    public static string Now
+    {
+        get
+        {
+            var now = DateTimeOffset.UtcNow;
+            var second = now.ToUnixTimeSeconds();
+            if (Interlocked.Read(ref _second) != second)
+            {
+                Volatile.Write(ref _value, now.ToString("r", CultureInfo.InvariantCulture));
+                Interlocked.Exchange(ref _second, second);
+            }
+            return Volatile.Read(ref _value);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using Akka.Actor;
+using Akka.IO;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Tcp = Akka.Streams.Dsl.Tcp;
+
+namespace ActorMesh.Listeners;
+
+public static class ConnectionProtocol
+{
+    /// <summary>Finish the request in flight, then close.</summary>
+    public sealed record Drain
+    {
+        public static readonly Drain Instance = new();
+    }
+
+    /// <summary>The connection's stream has ended (either side closed, or it failed).</summary>
+    public sealed record Closed
+    {
+        public static readonly Closed Instance = new();
+    }
+}
+
+/// <summary>
+/// Owns one downstream connection: materializes its codec stream and lives exactly as long as that stream, so the
+/// listener knows what is still open when it drains. Bytes never pass through the actor.
+/// </summary>
+public sealed class ConnectionActor : ReceiveActor
+{
+    private readonly Tcp.IncomingConnection _connection;
+    private readonly Flow<ByteString, ByteString, IConnectionControl> _pipeline;
+    private readonly IMaterializer _materializer;
+    private IConnectionControl? _control;
+
+    public ConnectionActor(Tcp.IncomingConnection connection, Flow<ByteString, ByteString, IConnectionControl> pipeline, IMaterializer materializer)
+    {
+        _connection = connection;
+        _pipeline = pipeline;
+        _materializer = materializer;
+        Receive<ConnectionProtocol.Drain>(_ => _control?.Drain());
+        Receive<ConnectionProtocol.Closed>(_ => Context.Stop(Self));
+    }
+
+    public static Props Props(Tcp.IncomingConnection connection, Flow<ByteString, ByteString, IConnectionControl> pipeline, IMaterializer materializer) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(connection, pipeline, materializer));
+
+    protected override void PreStart()
+    {
+        var (control, done) = _connection.Flow
+            .JoinMaterialized(_pipeline.WatchTermination(Keep.Both), Keep.Right)
+            .Run(_materializer);
+        _control = control;
+        var self = Self;
+        done.ContinueWith(_ => self.Tell(ConnectionProtocol.Closed.Instance), TaskContinuationOptions.ExecuteSynchronously);
+    }
+}

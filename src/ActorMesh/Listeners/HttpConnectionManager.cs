@@ -1,0 +1,38 @@
+using ActorMesh.Config;
+using ActorMesh.Http;
+using ActorMesh.Routing;
+using ActorMesh.Stats;
+using ActorMesh.Upstream;
+
+namespace ActorMesh.Listeners;
+
+/// <summary>
+/// An HTTP connection manager ready to serve: compiled routes, the clusters they name, its stats. Immutable; every
+/// connection of the listener reads the one it was started with.
+/// </summary>
+public sealed class HttpConnectionManager
+{
+    public HttpConnectionManager(
+        HttpConnectionManagerConfig config,
+        IReadOnlyDictionary<string, UpstreamCluster> clusters,
+        HttpConnectionManagerStats stats,
+        string serverName,
+        Http1Limits limits)
+    {
+        Config = config;
+        Routes = new RouteTable(config.RouteConfig);
+        Clusters = clusters;
+        Stats = stats;
+        ServerName = serverName;
+        Limits = limits;
+    }
+
+    public HttpConnectionManagerConfig Config { get; }
+    public RouteTable Routes { get; }
+    public IReadOnlyDictionary<string, UpstreamCluster> Clusters { get; }
+    public HttpConnectionManagerStats Stats { get; }
+    public string ServerName { get; }
+    public Http1Limits Limits { get; }
+
+    public static string ScopePrefix(string statPrefix) => $"http.{statPrefix}.";
+}

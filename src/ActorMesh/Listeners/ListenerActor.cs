@@ -1,0 +1,193 @@
+using System.Collections.Immutable;
+using System.Net;
+using ActorMesh.Config;
+using ActorMesh.Stats;
+using Akka.Actor;
+using Akka.Event;
+using Akka.IO;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Tcp = Akka.Streams.Dsl.Tcp;
+
+namespace ActorMesh.Listeners;
+
+public static class ListenerProtocol
+{
+    public sealed record Bound(string Name, EndPoint LocalAddress);
+
+    public sealed record BindFailed(string Name, string Reason);
+
+    /// <summary>Stop accepting; answered with <see cref="Unbound"/>.</summary>
+    public sealed record Unbind
+    {
+        public static readonly Unbind Instance = new();
+    }
+
+    public sealed record Unbound(string Name);
+
+    /// <summary>Ask every open connection to finish its request and close; answered with <see cref="Drained"/> once none is open.</summary>
+    public sealed record Drain
+    {
+        public static readonly Drain Instance = new();
+    }
+
+    public sealed record Drained(string Name);
+
+    internal sealed record Accepted(Tcp.IncomingConnection Connection);
+
+    internal sealed record BindResult(Tcp.ServerBinding? Binding, string? Error);
+}
+
+/// <summary>
+/// Envoy's Listener: binds its address with Akka.Streams TCP and gives each accepted connection a
+/// <see cref="ConnectionActor"/> running the listener's pipeline. A listener with no filters closes every connection.
+/// </summary>
+public sealed class ListenerActor : ReceiveActor
+{
+    // Akka.IO's default backlog of 100 drops connections under load; Envoy uses the kernel's somaxconn.
+    private const int Backlog = 1024;
+
+    private readonly string _name;
+    private readonly SocketAddressConfig _address;
+    private readonly Flow<ByteString, ByteString, IConnectionControl>? _pipeline;
+    private readonly ListenerSettings _settings;
+    private readonly ListenerStats _stats;
+    private readonly IActorRef _reportTo;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IMaterializer _materializer;
+    private Tcp.ServerBinding? _binding;
+    private readonly List<IActorRef> _drainWaiters = new();
+
+    public ListenerActor(
+        string name,
+        SocketAddressConfig address,
+        Flow<ByteString, ByteString, IConnectionControl>? pipeline,
+        ListenerSettings settings,
+        StatsStore store,
+        IActorRef reportTo)
+    {
+        _name = name;
+        _address = address;
+        _pipeline = pipeline;
+        _settings = settings;
+        _reportTo = reportTo;
+        _materializer = Context.Materializer();
+        var prefix = ScopePrefix(address, settings.StatsName);
+        _stats = new ListenerStats(store.GetOrCreate(prefix));
+        Context.ActorOf(StatsScopeActor.Props(store, prefix), "stats");
+
+        Receive<ListenerProtocol.BindResult>(OnBindResult);
+        Receive<ListenerProtocol.Accepted>(OnAccepted);
+        Receive<Terminated>(_ => CheckDrained());
+        Receive<ListenerProtocol.Unbind>(_ => UnbindThenReply(Sender));
+        Receive<ListenerProtocol.Drain>(_ =>
+        {
+            _drainWaiters.Add(Sender);
+            foreach (var child in Context.GetChildren().Where(c => c.Path.Name.StartsWith("cx-", StringComparison.Ordinal)))
+            {
+                child.Tell(ConnectionProtocol.Drain.Instance);
+            }
+            CheckDrained();
+        });
+    }
+
+    public static Props Props(
+        string name,
+        SocketAddressConfig address,
+        Flow<ByteString, ByteString, IConnectionControl>? pipeline,
+        ListenerSettings settings,
+        StatsStore store,
+        IActorRef reportTo) =>
+        Akka.Actor.Props.Create(() => new ListenerActor(name, address, pipeline, settings, store, reportTo));
+
+    /// <summary>Envoy names a listener's stats by its address: <c>listener.0.0.0.0_80.</c>; the admin's are <c>listener.admin.</c>.</summary>
+    public static string ScopePrefix(SocketAddressConfig address, string? statsName) =>
+        statsName is not null ? $"listener.{statsName}." : $"listener.{address.Address}_{address.Port}.";
+
+    private int OpenConnections => Context.GetChildren().Count(c => c.Path.Name.StartsWith("cx-", StringComparison.Ordinal));
+
+    protected override void PreStart()
+    {
+        var self = Self;
+        var options = ImmutableList.Create<Inet.SocketOption>(new Inet.SO.ReuseAddress(true));
+        Context.System.TcpStream()
+            .Bind(_address.Address, _address.Port, Backlog, options, halfClose: true)
+            .ToMaterialized(Sink.ForEach<Tcp.IncomingConnection>(c => self.Tell(new ListenerProtocol.Accepted(c))), Keep.Left)
+            .Run(_materializer)
+            .ContinueWith(t => t.IsCompletedSuccessfully
+                ? new ListenerProtocol.BindResult(t.Result, null)
+                : new ListenerProtocol.BindResult(null, t.Exception?.GetBaseException().Message ?? "bind cancelled"))
+            .PipeTo(self);
+    }
+
+    protected override void PostStop() => _binding?.Unbind();
+
+    private void OnBindResult(ListenerProtocol.BindResult result)
+    {
+        if (result.Binding is null)
+        {
+            _log.Error("listener {0}: cannot bind {1}: {2}", _name, _address, result.Error);
+            _reportTo.Tell(new ListenerProtocol.BindFailed(_name, $"cannot bind {_address}: {result.Error}"));
+            Context.Stop(Self);
+            return;
+        }
+        _binding = result.Binding;
+        _log.Info("listener {0} bound to {1}", _name, result.Binding.Value.LocalAddress);
+        _reportTo.Tell(new ListenerProtocol.Bound(_name, result.Binding.Value.LocalAddress));
+    }
+
+    private void OnAccepted(ListenerProtocol.Accepted accepted)
+    {
+        _stats.DownstreamCxTotal.Inc();
+        if (_pipeline is null || OpenConnections >= _settings.MaxConnections || _binding is null)
+        {
+            // No filter chain (or over the connection limit): Envoy closes the connection straight away.
+            accepted.Connection.HandleWith(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), Source.Empty<ByteString>()), _materializer);
+            return;
+        }
+        var child = Context.ActorOf(ConnectionActor.Props(accepted.Connection, _pipeline, _materializer), $"cx-{_settings.NextConnectionId()}");
+        Context.Watch(child);
+        _stats.DownstreamCxActive.Inc();
+    }
+
+    private void UnbindThenReply(IActorRef replyTo)
+    {
+        var binding = _binding;
+        _binding = null;
+        var reply = new ListenerProtocol.Unbound(_name);
+        if (binding is null)
+        {
+            replyTo.Tell(reply);
+            return;
+        }
+        binding.Value.Unbind().ContinueWith(_ => reply).PipeTo(replyTo);
+    }
+
+    private void CheckDrained()
+    {
+        var open = OpenConnections;
+        _stats.DownstreamCxActive.Set(open);
+        if (open == 0 && _drainWaiters.Count > 0)
+        {
+            foreach (var waiter in _drainWaiters)
+            {
+                waiter.Tell(new ListenerProtocol.Drained(_name));
+            }
+            _drainWaiters.Clear();
+        }
+    }
+}
+
+/// <summary>Per-listener settings that are not part of Envoy's config.</summary>
+public sealed class ListenerSettings
+{
+    private long _connectionIds;
+
+    /// <summary>Stats scope name instead of the address (the admin listener's is <c>admin</c>).</summary>
+    public string? StatsName { get; init; }
+
+    /// <summary>Open downstream connections above which new ones are closed at once.</summary>
+    public int MaxConnections { get; init; } = 10_000;
+
+    public long NextConnectionId() => Interlocked.Increment(ref _connectionIds);
+}

@@ -1,0 +1,25 @@
+using Akka.Actor;
+
+namespace ActorMesh.Stats;
+
+/// <summary>
+/// Owns one stats scope's lifetime: the scope exists while this actor lives, so a listener or cluster that stops
+/// (and stops this child with it) takes its stats out of every view.
+/// </summary>
+public sealed class StatsScopeActor : ReceiveActor
+{
+    private readonly StatsStore _store;
+    private readonly string _prefix;
+
+    public StatsScopeActor(StatsStore store, string prefix)
+    {
+        _store = store;
+        _prefix = prefix;
+    }
+
+    public static Props Props(StatsStore store, string prefix) => Akka.Actor.Props.Create(() => new StatsScopeActor(store, prefix));
+
+    protected override void PreStart() => _store.GetOrCreate(_prefix);
+
+    protected override void PostStop() => _store.Remove(_prefix);
+}

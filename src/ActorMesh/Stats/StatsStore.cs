@@ -1,0 +1,29 @@
+using System.Collections.Concurrent;
+
+namespace ActorMesh.Stats;
+
+/// <summary>
+/// All live scopes of one node. Scopes are added and removed by their owning <see cref="StatsScopeActor"/>; the
+/// request path never touches the store, only the counters it was handed.
+/// </summary>
+public sealed class StatsStore
+{
+    private readonly ConcurrentDictionary<string, StatsScope> _scopes = new(StringComparer.Ordinal);
+
+    public StatsScope GetOrCreate(string prefix) => _scopes.GetOrAdd(prefix, static p => new StatsScope(p));
+
+    public void Remove(string prefix) => _scopes.TryRemove(prefix, out _);
+
+    /// <summary>Every stat as (full name, value), sorted by name as Envoy's <c>/stats</c> prints them.</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> Snapshot()
+    {
+        var all = new List<KeyValuePair<string, long>>();
+        foreach (var scope in _scopes.Values)
+        {
+            all.AddRange(scope.Counters.Select(c => KeyValuePair.Create(c.Name, c.Value)));
+            all.AddRange(scope.Gauges.Select(g => KeyValuePair.Create(g.Name, g.Value)));
+        }
+        all.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return all;
+    }
+}
