@@ -40,9 +40,10 @@ internal static class ClusterReader
         var endpoints = ReadEndpoints(cluster, context);
 
         // An unsupported type is already reported; judging its addresses as STATIC would only add noise.
-        if (endpoints is not null && (type ?? (typeGiven ? null : DiscoveryType.Static)) == DiscoveryType.Static)
+        var knownType = typeGiven ? type : DiscoveryType.Static;
+        if (endpoints is not null && knownType == DiscoveryType.Static)
         {
-            foreach (var endpoint in endpoints.Where(e => !SocketAddressReader.IsIpLiteral(e.Value.Address)))
+            foreach (var endpoint in endpoints.Value.Where(e => !SocketAddressReader.IsIpLiteral(e.Value.Address)))
             {
                 context.Error(endpoint.HostPath, endpoint.HostMark,
                     $"'{endpoint.Value.Address}' is not an IP address, which a STATIC cluster needs (use STRICT_DNS for host names)");
@@ -61,11 +62,11 @@ internal static class ClusterReader
             connectTimeout ?? ClusterConfig.DefaultConnectTimeout,
             type ?? DiscoveryType.Static,
             lbPolicy ?? LbPolicy.RoundRobin,
-            endpoints.Select(e => e.Value).ToEquatableArray(),
+            endpoints.Value.Select(e => e.Value).ToEquatableArray(),
             dnsRefreshRate ?? ClusterConfig.DefaultDnsRefreshRate);
     }
 
-    private static IReadOnlyList<ReadAddress>? ReadEndpoints(YamlMap cluster, ConfigReadContext context)
+    private static EquatableArray<ReadAddress>? ReadEndpoints(YamlMap cluster, ConfigReadContext context)
     {
         var hasLoadAssignment = cluster.Has("load_assignment");
         var fromLoadAssignment = cluster.Map("load_assignment") is { } loadAssignment
@@ -81,8 +82,7 @@ internal static class ClusterReader
                 ? SocketAddressReader.Read(address, AddressRules.Endpoint)
                 : null)
             .ToArray();
-        var all = fromLoadAssignment.Concat(fromHosts).ToArray();
-        return all.Any(a => a is null) ? null : all.Select(a => a!).ToArray();
+        return ReadResults.AllOrNull(fromLoadAssignment.Concat(fromHosts));
     }
 
     private static ReadAddress?[] ReadLoadAssignment(YamlMap loadAssignment, ConfigReadContext context)

@@ -46,7 +46,7 @@ public static partial class ConfigLoader
         {
             // YamlDotNet's scanner throws this without a position on some malformed input (an unclosed flow
             // sequence followed by a block mapping); the last event it did parse is the best position we have.
-            return Failed([new ConfigError(DocumentPath, parser.LastLine, "invalid YAML: malformed content after this line")]);
+            return Failed([new ConfigError(DocumentPath, parser.LastLine, "invalid YAML: malformed content near this line")]);
         }
 
         if (stream.Documents.Count == 0 || ConfigReadContext.IsNull(stream.Documents[0].RootNode))

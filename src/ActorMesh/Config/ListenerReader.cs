@@ -53,7 +53,11 @@ internal static class ListenerReader
         }
         if (declaration.Body is not { } body)
         {
-            filter.Missing("typed_config");
+            // A config that is there but not a mapping has been reported already.
+            if (!filter.HasAny("typed_config", "config"))
+            {
+                filter.Missing("typed_config");
+            }
             return null;
         }
         return HttpConnectionManagerReader.Read(declaration, body, context);

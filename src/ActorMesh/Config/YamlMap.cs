@@ -74,14 +74,6 @@ internal sealed class YamlMap
     public void Error(string key, string message) =>
         _context.Error(ChildPath(key), _entries.TryGetValue(key, out var entry) ? entry.Value.Start : Start, message);
 
-    private void MissingUnless(string key, ReadOnlySpan<string> alternatives)
-    {
-        if (!HasAny(alternatives))
-        {
-            Missing(key);
-        }
-    }
-
     /// <summary>Marks every key as read: used for a subtree that has already been rejected as a whole.</summary>
     public void IgnoreRest() => _consumed.UnionWith(_entries.Keys);
 
@@ -180,6 +172,14 @@ internal sealed class YamlMap
 
     public IEnumerable<(string Path, Mark Mark)> Unconsumed() =>
         _entries.Where(e => !_consumed.Contains(e.Key)).Select(e => (ChildPath(e.Key), e.Value.Key.Start));
+
+    private void MissingUnless(string key, ReadOnlySpan<string> alternatives)
+    {
+        if (!HasAny(alternatives))
+        {
+            Missing(key);
+        }
+    }
 
     private long? ReadInteger(YamlNode node, string path, long min, long max)
     {

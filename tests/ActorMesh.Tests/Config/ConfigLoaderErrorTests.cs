@@ -305,12 +305,31 @@ public sealed class ConfigLoaderErrorTests
     [Fact]
     public void Yaml_syntax_error_is_one_error_with_its_line()
     {
+        var errors = Errors("static_resources:\n  listeners:\n  - name: a\n     bad: 1\n");
+
+        Assert.Equal(["$ (line 4): invalid YAML: While scanning a plain scalar value, found invalid mapping."], errors);
+    }
+
+    [Fact]
+    public void Yaml_the_parser_fails_on_without_a_position_still_gets_a_line()
+    {
+        // YamlDotNet throws InvalidOperationException rather than a YamlException for this input.
         var errors = Errors("static_resources:\n  listeners:\n  - name: a\n    address: [unclosed\n  clusters: []\n");
 
-        var error = Assert.Single(errors);
-        Assert.StartsWith("$ (line ", error);
-        Assert.Contains("invalid YAML", error);
-        Assert.DoesNotContain("Idx:", error);
+        Assert.Equal(["$ (line 4): invalid YAML: malformed content near this line"], errors);
+    }
+
+    [Fact]
+    public void Filter_config_of_the_wrong_type_is_reported_once()
+    {
+        var errors = Errors(Edit("        typed_config:\n          \"@type\"", "        typed_config: 5\n        x_typed_config:\n          \"@type\""));
+
+        Assert.Equal(
+            [
+                "static_resources.listeners[0].filter_chains[0].filters[0].typed_config (line 9): expected a mapping",
+                "static_resources.listeners[0].filter_chains[0].filters[0].x_typed_config (line 10): unknown field",
+            ],
+            errors);
     }
 
     [Fact]
