@@ -18,12 +18,14 @@ public sealed class UpstreamConnection
     private const int Leased = 0;
     private const int Idle = 1;
     private const int Closed = 2;
+    private const int StateMask = 3;
 
     private readonly ISourceQueueWithComplete<ByteString> _writer;
     private readonly ISinkQueue<ByteString> _reader;
     private readonly UniqueKillSwitch _killSwitch;
     private readonly UpstreamHost _host;
     private Task<Option<ByteString>>? _pendingRead;
+    // Low two bits: Leased, Idle or Closed; the rest: which idle period this is.
     private int _state = Leased;
 
     private UpstreamConnection(
@@ -45,7 +47,7 @@ public sealed class UpstreamConnection
 
     public UpstreamHost Host => _host;
 
-    public bool IsClosed => Volatile.Read(ref _state) == Closed;
+    public bool IsClosed => (Volatile.Read(ref _state) & StateMask) == Closed;
 
     internal static UpstreamConnection Open(UpstreamHost host, UpstreamTransport transport)
     {
@@ -72,25 +74,32 @@ public sealed class UpstreamConnection
     }
 
     /// <summary>Takes an idle connection for a new request; false when the upstream closed it in the meantime.</summary>
-    internal bool TryLease() => Interlocked.CompareExchange(ref _state, Leased, Idle) == Idle;
+    internal bool TryLease()
+    {
+        var word = Volatile.Read(ref _state);
+        return (word & StateMask) == Idle && Interlocked.CompareExchange(ref _state, (word & ~StateMask) | Leased, word) == word;
+    }
 
     /// <summary>Parks the connection in its host's pool, watching for the upstream closing it.</summary>
     internal void MarkIdle()
     {
         var watch = _reader.PullAsync();
         _pendingRead = watch;
-        Volatile.Write(ref _state, Idle);
+        // Each idle period has its own epoch: a watch from an earlier period, whose continuation may run late on
+        // the thread pool, must not close the connection after it was leased and parked again.
+        var idleWord = ((Volatile.Read(ref _state) >> 2) + 1 << 2) | Idle;
+        Volatile.Write(ref _state, idleWord);
         watch.ContinueWith(
             static (_, state) =>
             {
-                var self = (UpstreamConnection)state!;
+                var (self, expected) = ((UpstreamConnection, int))state!;
                 // Anything at all (bytes, a close, an error) while idle makes the connection unusable.
-                if (Interlocked.CompareExchange(ref self._state, Closed, Idle) == Idle)
+                if (Interlocked.CompareExchange(ref self._state, (expected & ~StateMask) | Closed, expected) == expected)
                 {
                     self.Terminate(abort: true);
                 }
             },
-            this,
+            (this, idleWord),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
@@ -99,9 +108,18 @@ public sealed class UpstreamConnection
     /// <summary>Closes for good: gracefully after a complete exchange, by abort when anything is left unread.</summary>
     public void Close(bool abort)
     {
-        if (Interlocked.Exchange(ref _state, Closed) != Closed)
+        while (true)
         {
-            Terminate(abort);
+            var word = Volatile.Read(ref _state);
+            if ((word & StateMask) == Closed)
+            {
+                return;
+            }
+            if (Interlocked.CompareExchange(ref _state, (word & ~StateMask) | Closed, word) == word)
+            {
+                Terminate(abort);
+                return;
+            }
         }
     }
 
