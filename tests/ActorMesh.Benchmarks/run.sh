@@ -283,6 +283,7 @@ done
 # ---------------------------------------------------------------- 7. measure
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 for ((round = 1; round <= ROUNDS; round++)); do
     for t in "${TARGETS[@]}"; do
         out="$WORK/wrk-$t-$round.txt"
@@ -307,7 +308,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
     done
 done
 
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+
 # ---------------------------------------------------------------- 8. report
+echo
+echo "host: $(nproc) cores, loadavg before measuring: $LOAD_BEFORE, after: $LOAD_AFTER (other load on the host skews results)"
 python3 - "$RESULTS" "$CLK_TCK" "$CONNECTIONS" "$THREADS" "$DURATION" <<'PY'
 import re, statistics, sys
 

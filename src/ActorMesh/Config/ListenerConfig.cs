@@ -6,6 +6,8 @@ public sealed record ListenerConfig(string Name, SocketAddressConfig Address, Eq
 public sealed record FilterChainConfig(EquatableArray<NetworkFilterConfig> Filters);
 
 /// <summary>A network filter in a filter chain; the only one supported so far is the HTTP connection manager.</summary>
+// Serialization only (the admin's /config_dump): config is never deserialized from JSON.
+[System.Text.Json.Serialization.JsonDerivedType(typeof(HttpConnectionManagerConfig), "envoy.filters.network.http_connection_manager")]
 public abstract record NetworkFilterConfig(string Name);
 
 public enum CodecType
