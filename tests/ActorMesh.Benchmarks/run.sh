@@ -22,6 +22,8 @@ ADMIN_PORT=19901
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+
 # ---------------------------------------------------------------- 1. tools
 need_install=()
 command -v wrk   >/dev/null 2>&1 || need_install+=(wrk)
@@ -112,6 +114,18 @@ cpu_ticks() { # cpu_ticks PID... -> sum of utime+stime (fields 14,15) in clock t
         sum=$((sum + f[11] + f[12]))
     done
     echo "$sum"
+}
+
+host_busy_ticks() { # busy jiffies of the whole host: user+nice+system+irq+softirq+steal (USER_HZ = CLK_TCK)
+    awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+}
+
+children_cpu_ticks() { # ticks from the last `times >"$WORK/times.txt"`, which must run in the main shell
+    # (`times` inside $(...) would report the subshell's own children, not wrk's)
+    awk -v hz="$CLK_TCK" 'NR == 2 {
+        t = 0
+        for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
+        printf "%d\n", t * hz + 0.5 }' "$WORK/times.txt"
 }
 
 pids_for() { # pids_for TARGET -> pids whose CPU is charged to that target
@@ -283,7 +297,6 @@ done
 # ---------------------------------------------------------------- 7. measure
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
-LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 for ((round = 1; round <= ROUNDS; round++)); do
     for t in "${TARGETS[@]}"; do
         out="$WORK/wrk-$t-$round.txt"
@@ -292,14 +305,24 @@ for ((round = 1; round <= ROUNDS; round++)); do
         [[ "$t" != actormesh ]] || kill -0 "$ACTORMESH_PID" 2>/dev/null || alive=0
         # shellcheck disable=SC2086
         before="$(cpu_ticks $pids)"
+        all_pids="$(pids_for direct) $(pids_for nginx) $(pids_for actormesh)"
+        # shellcheck disable=SC2086
+        ours_before="$(cpu_ticks $all_pids)"; host_before="$(host_busy_ticks)"
+        times >"$WORK/times.txt"; kids_before="$(children_cpu_ticks)"
         log "round $round/$ROUNDS: $t ($DURATION, $CONNECTIONS conns)"
         wrk_rc=0
         run_wrk "$out" -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$(url_for "$t")" || wrk_rc=$?
         # shellcheck disable=SC2086
         after="$(cpu_ticks $pids)"
+        # shellcheck disable=SC2086
+        ours_after="$(cpu_ticks $all_pids)"; host_after="$(host_busy_ticks)"
+        times >"$WORK/times.txt"; kids_after="$(children_cpu_ticks)"
+        wrk_ticks=$((kids_after - kids_before))
+        other_ticks=$(( (host_after - host_before) - (ours_after - ours_before) - wrk_ticks ))
         if [[ "$t" == actormesh ]] && ! kill -0 "$ACTORMESH_PID" 2>/dev/null; then alive=0; fi
-        # one TSV line: round target wrk_rc alive cpu_ticks wrk-output-file
-        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$t" "$wrk_rc" "$alive" "$((after - before))" "$out" >>"$RESULTS"
+        # one TSV line: round target wrk_rc alive cpu_ticks wrk_ticks other_ticks wrk-output-file
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$t" "$wrk_rc" "$alive" "$((after - before))" \
+            "$wrk_ticks" "$other_ticks" "$out" >>"$RESULTS"
         if ((alive == 0)); then
             log "ActorMesh process $ACTORMESH_PID is no longer running (exit status follows); last log lines:"
             wait "$ACTORMESH_PID" 2>/dev/null && log "exit 0" || log "exit $?"
@@ -309,10 +332,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+if [[ -s "$WORK/actormesh.log" ]]; then
+    log "ActorMesh wrote $(wc -l <"$WORK/actormesh.log") log line(s) at --log-level warning; last 20:"
+    tail -n 20 "$WORK/actormesh.log" >&2
+fi
 
 # ---------------------------------------------------------------- 8. report
 echo
-echo "host: $(nproc) cores, loadavg before measuring: $LOAD_BEFORE, after: $LOAD_AFTER (other load on the host skews results)"
+echo "host: $(nproc) cores; loadavg at start: $LOAD_BEFORE, after measuring: $LOAD_AFTER"
 python3 - "$RESULTS" "$CLK_TCK" "$CONNECTIONS" "$THREADS" "$DURATION" <<'PY'
 import re, statistics, sys
 
@@ -339,9 +366,10 @@ def parse(path):
 
 rows = []
 for line in open(results):
-    rnd, tgt, rc, alive, ticks, path = line.rstrip("\n").split("\t")
+    rnd, tgt, rc, alive, ticks, wrk_ticks, other_ticks, path = line.rstrip("\n").split("\t")
     r = parse(path)
-    r.update(round=int(rnd), target=tgt, rc=int(rc), alive=alive == "1", cpu=int(ticks) / clk_tck)
+    r.update(round=int(rnd), target=tgt, rc=int(rc), alive=alive == "1", cpu=int(ticks) / clk_tck,
+             wrkcpu=int(wrk_ticks) / clk_tck, other=max(0, int(other_ticks)) / clk_tck)
     r["cpu10k"] = r["cpu"] / (r["requests"] / 10000) if r["requests"] else float("nan")
     r["errors"] = r["non2xx"] + r["sock"]
     rows.append(r)
@@ -352,18 +380,20 @@ def f(x, spec):
 print()
 print(f"ActorMesh load benchmark: wrk -t{threads} -c{conns} -d{duration} --latency, 13-byte body, 127.0.0.1, "
       f"{len({r['round'] for r in rows})} interleaved rounds")
-print("CPU = utime+stime of the proxy process(es) during the run (direct: the upstream nginx itself)")
+print("cpu s = utime+stime of the proxy process(es) during the run (direct: the upstream nginx itself);")
+print("wrk s = wrk's own CPU; other s = host CPU used by processes outside this benchmark (should be ~0)")
 print()
 print("Per-round results")
-hdr = f"{'round':>5}  {'target':<10} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'non2xx':>7} {'sockerr':>7} {'cpu s':>7} {'cpu-s/10k':>9}  notes"
+hdr = f"{'round':>5}  {'target':<10} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'non2xx':>7} {'sockerr':>7} {'cpu s':>7} {'cpu-s/10k':>9} {'wrk s':>6} {'other s':>7}  notes"
 print(hdr); print("-" * len(hdr))
 for r in rows:
     notes = []
     if r["sock"]: notes.append("socket errors: " + r["sock_detail"])
     if r["rc"]: notes.append(f"wrk exit {r['rc']}")
     if not r["alive"]: notes.append("PROXY PROCESS DEAD")
+    if r["other"] > 1.0: notes.append("host busy with other work")
     print(f"{r['round']:>5}  {r['target']:<10} {f(r['rps'], '10.0f')} {f(r['p50'], '8.3f')} {f(r['p99'], '8.3f')} "
-          f"{r['requests']:>9} {r['non2xx']:>7} {r['sock']:>7} {r['cpu']:>7.2f} {f(r['cpu10k'], '9.4f')}  {'; '.join(notes)}")
+          f"{r['requests']:>9} {r['non2xx']:>7} {r['sock']:>7} {r['cpu']:>7.2f} {f(r['cpu10k'], '9.4f')} {r['wrkcpu']:>6.2f} {r['other']:>7.2f}  {'; '.join(notes)}")
 
 def med(vals):
     vals = [v for v in vals if v == v]

@@ -17,7 +17,10 @@ public static class ListenerProtocol
 
     public sealed record BindFailed(string Name, string Reason);
 
-    /// <summary>Stop accepting; answered with <see cref="Unbound"/>.</summary>
+    /// <summary>
+    /// Stop serving new connections (each is closed at once); answered with <see cref="Unbound"/>. The socket itself is
+    /// released after the drain, because Akka.IO stops a listener's accepted connections along with it.
+    /// </summary>
     public sealed record Unbind
     {
         public static readonly Unbind Instance = new();
@@ -25,7 +28,10 @@ public static class ListenerProtocol
 
     public sealed record Unbound(string Name);
 
-    /// <summary>Ask every open connection to finish its request and close; answered with <see cref="Drained"/> once none is open.</summary>
+    /// <summary>
+    /// Ask every open connection to finish its request and close; once none is open the socket is released and the
+    /// listener answers <see cref="Drained"/>.
+    /// </summary>
     public sealed record Drain
     {
         public static readonly Drain Instance = new();
@@ -47,6 +53,8 @@ public sealed class ListenerActor : ReceiveActor
     // Akka.IO's default backlog of 100 drops connections under load; Envoy uses the kernel's somaxconn.
     private const int Backlog = 1024;
 
+    private static readonly TimeSpan UnbindTimeout = TimeSpan.FromSeconds(5);
+
     private readonly string _name;
     private readonly SocketAddressConfig _address;
     private readonly Flow<ByteString, ByteString, IConnectionControl>? _pipeline;
@@ -56,6 +64,7 @@ public sealed class ListenerActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IMaterializer _materializer;
     private Tcp.ServerBinding? _binding;
+    private bool _accepting = true;
     private readonly List<IActorRef> _drainWaiters = new();
 
     public ListenerActor(
@@ -79,9 +88,14 @@ public sealed class ListenerActor : ReceiveActor
         Receive<ListenerProtocol.BindResult>(OnBindResult);
         Receive<ListenerProtocol.Accepted>(OnAccepted);
         Receive<Terminated>(_ => CheckDrained());
-        Receive<ListenerProtocol.Unbind>(_ => UnbindThenReply(Sender));
+        Receive<ListenerProtocol.Unbind>(_ =>
+        {
+            _accepting = false;
+            Sender.Tell(new ListenerProtocol.Unbound(_name));
+        });
         Receive<ListenerProtocol.Drain>(_ =>
         {
+            _accepting = false;
             _drainWaiters.Add(Sender);
             foreach (var child in Context.GetChildren().Where(c => c.Path.Name.StartsWith("cx-", StringComparison.Ordinal)))
             {
@@ -110,8 +124,8 @@ public sealed class ListenerActor : ReceiveActor
     {
         var self = Self;
         var options = ImmutableList.Create<Inet.SocketOption>(new Inet.SO.ReuseAddress(true));
-        Context.System.TcpStream()
-            .Bind(_address.Address, _address.Port, Backlog, options, halfClose: true)
+        var endpoint = new IPEndPoint(IPAddress.Parse(_address.Address), _address.Port);
+        TcpBindSource.Create(Context.System, endpoint, Backlog, options, UnbindTimeout)
             .ToMaterialized(Sink.ForEach<Tcp.IncomingConnection>(c => self.Tell(new ListenerProtocol.Accepted(c))), Keep.Left)
             .Run(_materializer)
             .ContinueWith(t => t.IsCompletedSuccessfully
@@ -139,7 +153,7 @@ public sealed class ListenerActor : ReceiveActor
     private void OnAccepted(ListenerProtocol.Accepted accepted)
     {
         _stats.DownstreamCxTotal.Inc();
-        if (_pipeline is null || OpenConnections >= _settings.MaxConnections || _binding is null)
+        if (_pipeline is null || !_accepting || OpenConnections >= _settings.MaxConnections || _binding is null)
         {
             // No filter chain (or over the connection limit): Envoy closes the connection straight away.
             accepted.Connection.HandleWith(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), Source.Empty<ByteString>()), _materializer);
@@ -150,30 +164,24 @@ public sealed class ListenerActor : ReceiveActor
         _stats.DownstreamCxActive.Inc();
     }
 
-    private void UnbindThenReply(IActorRef replyTo)
-    {
-        var binding = _binding;
-        _binding = null;
-        var reply = new ListenerProtocol.Unbound(_name);
-        if (binding is null)
-        {
-            replyTo.Tell(reply);
-            return;
-        }
-        binding.Value.Unbind().ContinueWith(_ => reply).PipeTo(replyTo);
-    }
-
     private void CheckDrained()
     {
         var open = OpenConnections;
         _stats.DownstreamCxActive.Set(open);
         if (open == 0 && _drainWaiters.Count > 0)
         {
-            foreach (var waiter in _drainWaiters)
-            {
-                waiter.Tell(new ListenerProtocol.Drained(_name));
-            }
+            var waiters = _drainWaiters.ToArray();
             _drainWaiters.Clear();
+            var drained = new ListenerProtocol.Drained(_name);
+            var unbound = _binding?.Unbind() ?? Task.CompletedTask;
+            _binding = null;
+            unbound.ContinueWith(_ =>
+            {
+                foreach (var waiter in waiters)
+                {
+                    waiter.Tell(drained);
+                }
+            });
         }
     }
 }

@@ -25,10 +25,10 @@ internal sealed class TestUpstream : IAsyncDisposable
     private int _accepts;
     private int _requests;
 
-    private TestUpstream(Func<UpstreamRequest, Stream, Task> handler)
+    private TestUpstream(Func<UpstreamRequest, Stream, Task> handler, int port = 0)
     {
         _handler = handler;
-        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener = new TcpListener(IPAddress.Loopback, port);
         _listener.Start(512);
         _acceptLoop = AcceptLoop();
     }
@@ -41,6 +41,9 @@ internal sealed class TestUpstream : IAsyncDisposable
     public TaskCompletionSource FirstRequest { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public static TestUpstream Start(Func<UpstreamRequest, Stream, Task> handler) => new(handler);
+
+    /// <summary>On a fixed port, for configs that name one (the seed's 127.0.0.1:8080).</summary>
+    public static TestUpstream StartOn(int port, Func<UpstreamRequest, Stream, Task> handler) => new(handler, port);
 
     /// <summary>An upstream that answers every request with 200 and <paramref name="body"/>.</summary>
     public static TestUpstream Answering(string body) => Start((_, s) => WriteResponse(s, 200, body));
