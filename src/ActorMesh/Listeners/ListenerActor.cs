@@ -123,7 +123,8 @@ public sealed class ListenerActor : ReceiveActor
     protected override void PreStart()
     {
         var self = Self;
-        var options = ImmutableList.Create<Inet.SocketOption>(new Inet.SO.ReuseAddress(true));
+        // No SO_REUSEADDR: on Linux .NET also sets SO_REUSEPORT with it, and a port taken twice must fail to bind.
+        IImmutableList<Inet.SocketOption>? options = null;
         var endpoint = new IPEndPoint(IPAddress.Parse(_address.Address), _address.Port);
         TcpBindSource.Create(Context.System, endpoint, Backlog, options, UnbindTimeout)
             .ToMaterialized(Sink.ForEach<Tcp.IncomingConnection>(c => self.Tell(new ListenerProtocol.Accepted(c))), Keep.Left)

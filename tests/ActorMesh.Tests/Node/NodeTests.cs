@@ -36,7 +36,7 @@ public sealed class NodeTests
     {
         var port = FreePort();
         var bad = Path.Combine(Path.GetTempPath(), $"actormesh-bad-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(bad, ProxyHarness.SimpleConfig(1).Replace("port_value: 0 }", $"port_value: {port} }}") + "bogus: 1\n");
+        await File.WriteAllTextAsync(bad, ListenerOn(ProxyHarness.SimpleConfig(1), port) + "bogus: 1\n");
         try
         {
             using var node = NodeProcess.Start("-c", bad);
@@ -62,7 +62,7 @@ public sealed class NodeTests
         });
         var port = FreePort();
         var config = Path.Combine(Path.GetTempPath(), $"actormesh-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(config, ProxyHarness.SimpleConfig(upstream.Port).Replace("port_value: 0 }", $"port_value: {port} }}"));
+        await File.WriteAllTextAsync(config, ListenerOn(ProxyHarness.SimpleConfig(upstream.Port), port));
         try
         {
             using var node = NodeProcess.Start("-c", config);
@@ -76,7 +76,16 @@ public sealed class NodeTests
             await AwaitUnserved(port);
             release.SetResult();
 
-            Assert.Equal("slow but complete", await inFlight);
+            string answer;
+            try
+            {
+                answer = await inFlight;
+            }
+            catch (HttpRequestException e)
+            {
+                throw new Xunit.Sdk.XunitException($"in-flight request failed: {e.Message}\nnode stdout:\n{node.Stdout}\nnode stderr:\n{node.Stderr}");
+            }
+            Assert.Equal("slow but complete", answer);
             Assert.Equal(0, await node.WaitForExit(TimeSpan.FromSeconds(30)));
         }
         finally
@@ -108,6 +117,13 @@ public sealed class NodeTests
         Assert.Contains("cluster.local_service.upstream_rq_total: 1", stats);
         node.SendSigterm();
         Assert.Equal(0, await node.WaitForExit(TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>Puts the listener (the first port 0 in the config) on <paramref name="port"/>; the admin stays ephemeral.</summary>
+    private static string ListenerOn(string yaml, int port)
+    {
+        var at = yaml.IndexOf("port_value: 0 }", StringComparison.Ordinal);
+        return yaml[..at] + $"port_value: {port} }}" + yaml[(at + "port_value: 0 }".Length)..];
     }
 
     private static int FreePort()
