@@ -182,6 +182,30 @@ public sealed class HttpConnectionManagerTests
     }
 
     [Fact]
+    public async Task Pipelined_requests_are_answered_in_order_and_a_half_close_still_gets_its_answers()
+    {
+        await using var upstream = TestUpstream.Start((r, s) => TestUpstream.WriteResponse(s, 200, "answer" + r.Target));
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port));
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, proxy.Port("main"));
+        var stream = client.GetStream();
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nPOST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabcGET /3 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        client.Client.Shutdown(SocketShutdown.Send);
+        var received = new MemoryStream();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await stream.CopyToAsync(received, cts.Token);
+        var raw = Encoding.ASCII.GetString(received.ToArray());
+
+        var first = raw.IndexOf("answer/1", StringComparison.Ordinal);
+        var second = raw.IndexOf("answer/2", StringComparison.Ordinal);
+        var third = raw.IndexOf("answer/3", StringComparison.Ordinal);
+        Assert.True(first >= 0 && second > first && third > second, raw);
+        Assert.Equal(3, upstream.Requests);
+    }
+
+    [Fact]
     public async Task Http10_and_connection_close_are_honoured()
     {
         await using var upstream = TestUpstream.Answering("hi");
