@@ -69,6 +69,7 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
         private bool _discardingBody;
         private bool _closeAfterResponse;
         private bool _draining;
+        private bool _closing;
 
         private UpstreamConnection? _upstream;
         private long _upstreamStart;
@@ -122,6 +123,12 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
 
         public override void OnPush()
         {
+            if (_closing)
+            {
+                Grab(_stage.In);
+                PullIfOpen();
+                return;
+            }
             switch (Grab(_stage.In))
             {
                 case RequestPart.Head head:
@@ -142,7 +149,7 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
         public override void OnUpstreamFinish()
         {
             // The client half-closed: a complete request still gets its response; a partial one is abandoned.
-            if (!InFlight)
+            if (_closing || !InFlight)
             {
                 CompleteStage();
             }
@@ -555,9 +562,20 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
             _discardingBody = false;
             if (closeNow || _draining)
             {
-                CompleteStage();
+                CloseGracefully();
                 return;
             }
+            PullIfOpen();
+        }
+
+        /// <summary>
+        /// Sends FIN after the last response but keeps reading (and dropping) until the client closes too. Closing both
+        /// sides at once can reset the connection and destroy a response the client has not read yet.
+        /// </summary>
+        private void CloseGracefully()
+        {
+            _closing = true;
+            Complete(_stage.Out);
             PullIfOpen();
         }
 
@@ -565,7 +583,7 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
         {
             if (IsClosed(_stage.In))
             {
-                if (!InFlight)
+                if (_closing || !InFlight)
                 {
                     CompleteStage();
                 }
