@@ -1,5 +1,6 @@
 using ActorMesh.Config;
 using ActorMesh.Hosting;
+using ActorMesh.Listeners;
 using ActorMesh.Node;
 using Akka.Actor;
 using Akka.Cluster;
@@ -60,7 +61,8 @@ var cluster = Akka.Cluster.Cluster.Get(system);
 cluster.Join(cluster.SelfAddress);
 try
 {
-    var server = await ActorMeshServer.StartAsync(system, loaded.Config!, new ServerOptions { DrainTime = options.DrainTime });
+    var edge = system.Settings.Config.GetString("actormesh.listener.socket-edge", "socket") == "akka-io" ? SocketEdge.AkkaIo : SocketEdge.Socket;
+    var server = await ActorMeshServer.StartAsync(system, loaded.Config!, new ServerOptions { DrainTime = options.DrainTime, SocketEdge = edge });
     foreach (var (name, address) in server.ListenerAddresses)
     {
         Console.WriteLine($"actormesh: listener {name} on {address}");

@@ -24,6 +24,9 @@ public sealed record ServerOptions
     /// <summary>How long startup waits for clusters' first DNS resolution and for listeners to bind.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The socket edge of every listener (HOCON <c>actormesh.listener.socket-edge</c>).</summary>
+    public SocketEdge SocketEdge { get; init; } = SocketEdge.Socket;
+
     /// <summary>The <c>server</c> header on responses (Envoy's <c>server_name</c>).</summary>
     public string ServerName { get; init; } = "actormesh";
 }
@@ -77,14 +80,12 @@ public sealed class ActorMeshServer
         stats.GetOrCreate("server.").Gauge("live").Set(1);
         var owned = new List<IActorRef> { system.ActorOf(StatsScopeActor.Props(stats, "server."), UniqueName("stats-server")) };
 
-        var materializer = system.Materializer();
-        var transport = new UpstreamTransport(system.TcpStream(), materializer, null);
         var clusters = new Dictionary<string, UpstreamCluster>(StringComparer.Ordinal);
         foreach (var clusterConfig in config.StaticResources.Clusters)
         {
             var cluster = new UpstreamCluster(clusterConfig, new ClusterStats(stats.GetOrCreate(UpstreamClusterActor.ScopePrefix(clusterConfig.Name))));
             clusters.Add(clusterConfig.Name, cluster);
-            owned.Add(system.ActorOf(UpstreamClusterActor.Props(cluster, transport, stats), UniqueName("cluster-" + clusterConfig.Name)));
+            owned.Add(system.ActorOf(UpstreamClusterActor.Props(cluster, stats), UniqueName("cluster-" + clusterConfig.Name)));
         }
         // Like Envoy's cluster warming: listeners open once every cluster has its first host set.
         await Task.WhenAny(Task.WhenAll(clusters.Values.Select(c => c.Initialized.Task)), Task.Delay(options.StartTimeout));
@@ -95,7 +96,7 @@ public sealed class ActorMeshServer
         {
             var pipeline = BuildPipeline(system, listenerConfig, clusters, stats, options, owned);
             listeners.Add(system.ActorOf(
-                ListenerActor.Props(listenerConfig.Name, listenerConfig.Address, pipeline, new ListenerSettings(), stats, inbox.Receiver),
+                ListenerActor.Props(listenerConfig.Name, listenerConfig.Address, pipeline, new ListenerSettings { Edge = options.SocketEdge }, stats, inbox.Receiver),
                 UniqueName("listener-" + listenerConfig.Name)));
         }
         // Parenthesised so that no listener name from a config can collide with it.
@@ -107,7 +108,7 @@ public sealed class ActorMeshServer
                 .Via(new Http1RequestDecoder(Http1Limits.Default))
                 .ViaMaterialized(new AdminStage(context), Keep.Right);
             listeners.Add(system.ActorOf(
-                ListenerActor.Props(adminName, config.Admin.Address, adminPipeline, new ListenerSettings { StatsName = "admin" }, stats, inbox.Receiver),
+                ListenerActor.Props(adminName, config.Admin.Address, adminPipeline, new ListenerSettings { StatsName = "admin", Edge = options.SocketEdge }, stats, inbox.Receiver),
                 UniqueName("listener-admin")));
         }
 

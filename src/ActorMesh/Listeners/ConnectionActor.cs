@@ -1,8 +1,8 @@
+using Akka;
 using Akka.Actor;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using Tcp = Akka.Streams.Dsl.Tcp;
 
 namespace ActorMesh.Listeners;
 
@@ -27,26 +27,26 @@ public static class ConnectionProtocol
 /// </summary>
 public sealed class ConnectionActor : ReceiveActor
 {
-    private readonly Tcp.IncomingConnection _connection;
+    private readonly Flow<ByteString, ByteString, NotUsed> _transport;
     private readonly Flow<ByteString, ByteString, IConnectionControl> _pipeline;
     private readonly IMaterializer _materializer;
     private IConnectionControl? _control;
 
-    public ConnectionActor(Tcp.IncomingConnection connection, Flow<ByteString, ByteString, IConnectionControl> pipeline, IMaterializer materializer)
+    public ConnectionActor(Flow<ByteString, ByteString, NotUsed> transport, Flow<ByteString, ByteString, IConnectionControl> pipeline, IMaterializer materializer)
     {
-        _connection = connection;
+        _transport = transport;
         _pipeline = pipeline;
         _materializer = materializer;
         Receive<ConnectionProtocol.Drain>(_ => _control?.Drain());
         Receive<ConnectionProtocol.Closed>(_ => Context.Stop(Self));
     }
 
-    public static Props Props(Tcp.IncomingConnection connection, Flow<ByteString, ByteString, IConnectionControl> pipeline, IMaterializer materializer) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(connection, pipeline, materializer));
+    public static Props Props(Flow<ByteString, ByteString, NotUsed> transport, Flow<ByteString, ByteString, IConnectionControl> pipeline, IMaterializer materializer) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(transport, pipeline, materializer));
 
     protected override void PreStart()
     {
-        var (control, done) = _connection.Flow
+        var (control, done) = _transport
             .JoinMaterialized(_pipeline.WatchTermination(Keep.Both), Keep.Right)
             .Run(_materializer);
         _control = control;

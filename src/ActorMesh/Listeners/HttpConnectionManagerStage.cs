@@ -58,7 +58,7 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
         private readonly HttpConnectionManager _hcm;
         private readonly ConnectionControl _control;
         private readonly List<ByteString> _slices = new();
-        private Action<(int Generation, Task<IQueueOfferResult> Write)> _onWritten = null!;
+        private Action<(int Generation, Task Write)> _onWritten = null!;
         private Action<(int Generation, Task<Option<ByteString>> Read)> _onRead = null!;
 
         private int _generation;
@@ -90,7 +90,7 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
 
         public override void PreStart()
         {
-            _onWritten = GetAsyncCallback<(int Generation, Task<IQueueOfferResult> Write)>(OnUpstreamWritten);
+            _onWritten = GetAsyncCallback<(int Generation, Task Write)>(OnUpstreamWritten);
             _onRead = GetAsyncCallback<(int Generation, Task<Option<ByteString>> Read)>(OnUpstreamRead);
             var drain = GetAsyncCallback(StartDraining);
             _control.Attach(drain);
@@ -274,10 +274,17 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
         private void WriteUpstream(ByteString bytes)
         {
             var generation = _generation;
-            _upstream!.WriteAsync(bytes).ContinueWith(
+            var write = _upstream!.WriteAsync(bytes);
+            if (write.IsCompleted)
+            {
+                // Small writes usually complete at once: no need to go round the stage's mailbox.
+                OnUpstreamWritten((generation, write));
+                return;
+            }
+            write.ContinueWith(
                 static (t, state) =>
                 {
-                    var (callback, gen) = ((Action<(int, Task<IQueueOfferResult>)>, int))state!;
+                    var (callback, gen) = ((Action<(int, Task)>, int))state!;
                     callback((gen, t));
                 },
                 (_onWritten, generation),
@@ -286,14 +293,14 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
                 TaskScheduler.Default);
         }
 
-        private void OnUpstreamWritten((int Generation, Task<IQueueOfferResult> Write) written)
+        private void OnUpstreamWritten((int Generation, Task Write) written)
         {
             if (written.Generation != _generation || _upstream is null)
             {
                 return;
             }
             // A failed write surfaces on the read side too, which decides the answer; here we only stop sending.
-            if (written.Write.IsCompletedSuccessfully && written.Write.Result is QueueOfferResult.Enqueued && !_requestComplete)
+            if (written.Write.IsCompletedSuccessfully && !_requestComplete)
             {
                 PullIfOpen();
             }
@@ -302,7 +309,13 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
         private void ReadUpstream()
         {
             var generation = _generation;
-            _upstream!.ReadAsync().ContinueWith(
+            var read = _upstream!.ReadAsync();
+            if (read.IsCompleted)
+            {
+                OnUpstreamRead((generation, read));
+                return;
+            }
+            read.ContinueWith(
                 static (t, state) =>
                 {
                     var (callback, gen) = ((Action<(int, Task<Option<ByteString>>)>, int))state!;

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using ActorMesh.Config;
 using ActorMesh.Stats;
+using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
@@ -39,9 +40,9 @@ public static class ListenerProtocol
 
     public sealed record Drained(string Name);
 
-    internal sealed record Accepted(Tcp.IncomingConnection Connection);
+    internal sealed record Accepted(Flow<ByteString, ByteString, NotUsed> Transport);
 
-    internal sealed record BindResult(Tcp.ServerBinding? Binding, string? Error);
+    internal sealed record BindResult(ListenerBinding? Binding, string? Error);
 }
 
 /// <summary>
@@ -50,11 +51,6 @@ public static class ListenerProtocol
 /// </summary>
 public sealed class ListenerActor : ReceiveActor
 {
-    // Akka.IO's default backlog of 100 drops connections under load; Envoy uses the kernel's somaxconn.
-    private const int Backlog = 1024;
-
-    private static readonly TimeSpan UnbindTimeout = TimeSpan.FromSeconds(5);
-
     private readonly string _name;
     private readonly SocketAddressConfig _address;
     private readonly Flow<ByteString, ByteString, IConnectionControl>? _pipeline;
@@ -63,7 +59,7 @@ public sealed class ListenerActor : ReceiveActor
     private readonly IActorRef _reportTo;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IMaterializer _materializer;
-    private Tcp.ServerBinding? _binding;
+    private ListenerBinding? _binding;
     private bool _accepting = true;
     private readonly List<IActorRef> _drainWaiters = new();
 
@@ -123,12 +119,8 @@ public sealed class ListenerActor : ReceiveActor
     protected override void PreStart()
     {
         var self = Self;
-        // No SO_REUSEADDR: on Linux .NET also sets SO_REUSEPORT with it, and a port taken twice must fail to bind.
-        IImmutableList<Inet.SocketOption>? options = null;
         var endpoint = new IPEndPoint(IPAddress.Parse(_address.Address), _address.Port);
-        TcpBindSource.Create(Context.System, endpoint, Backlog, options, UnbindTimeout)
-            .ToMaterialized(Sink.ForEach<Tcp.IncomingConnection>(c => self.Tell(new ListenerProtocol.Accepted(c))), Keep.Left)
-            .Run(_materializer)
+        ListenerSocket.BindAsync(Context.System, _materializer, endpoint, _settings.Edge, t => self.Tell(new ListenerProtocol.Accepted(t)))
             .ContinueWith(t => t.IsCompletedSuccessfully
                 ? new ListenerProtocol.BindResult(t.Result, null)
                 : new ListenerProtocol.BindResult(null, t.Exception?.GetBaseException().Message ?? "bind cancelled"))
@@ -147,8 +139,8 @@ public sealed class ListenerActor : ReceiveActor
             return;
         }
         _binding = result.Binding;
-        _log.Info("listener {0} bound to {1}", _name, result.Binding.Value.LocalAddress);
-        _reportTo.Tell(new ListenerProtocol.Bound(_name, result.Binding.Value.LocalAddress));
+        _log.Info("listener {0} bound to {1}", _name, result.Binding.LocalAddress);
+        _reportTo.Tell(new ListenerProtocol.Bound(_name, result.Binding.LocalAddress));
     }
 
     private void OnAccepted(ListenerProtocol.Accepted accepted)
@@ -157,10 +149,10 @@ public sealed class ListenerActor : ReceiveActor
         if (_pipeline is null || !_accepting || OpenConnections >= _settings.MaxConnections || _binding is null)
         {
             // No filter chain (or over the connection limit): Envoy closes the connection straight away.
-            accepted.Connection.HandleWith(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), Source.Empty<ByteString>()), _materializer);
+            accepted.Transport.Join(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), Source.Empty<ByteString>())).Run(_materializer);
             return;
         }
-        var child = Context.ActorOf(ConnectionActor.Props(accepted.Connection, _pipeline, _materializer), $"cx-{_settings.NextConnectionId()}");
+        var child = Context.ActorOf(ConnectionActor.Props(accepted.Transport, _pipeline, _materializer), $"cx-{_settings.NextConnectionId()}");
         Context.Watch(child);
         _stats.DownstreamCxActive.Inc();
     }
@@ -194,6 +186,9 @@ public sealed class ListenerSettings
 
     /// <summary>Stats scope name instead of the address (the admin listener's is <c>admin</c>).</summary>
     public string? StatsName { get; init; }
+
+    /// <summary>Which socket edge accepted connections run on.</summary>
+    public SocketEdge Edge { get; init; } = SocketEdge.Socket;
 
     /// <summary>Open downstream connections above which new ones are closed at once.</summary>
     public int MaxConnections { get; init; } = 10_000;

@@ -26,13 +26,11 @@ public static class UpstreamClusterProtocol
 public sealed class UpstreamClusterActor : ReceiveActor, IWithTimers
 {
     private readonly UpstreamCluster _cluster;
-    private readonly UpstreamTransport _transport;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public UpstreamClusterActor(UpstreamCluster cluster, UpstreamTransport transport, StatsStore store)
+    public UpstreamClusterActor(UpstreamCluster cluster, StatsStore store)
     {
         _cluster = cluster;
-        _transport = transport;
         Context.ActorOf(StatsScopeActor.Props(store, ScopePrefix(cluster.Name)), "stats");
 
         Receive<UpstreamClusterProtocol.Refresh>(_ => Resolve());
@@ -43,8 +41,8 @@ public sealed class UpstreamClusterActor : ReceiveActor, IWithTimers
 
     public static string ScopePrefix(string clusterName) => $"cluster.{clusterName}.";
 
-    public static Props Props(UpstreamCluster cluster, UpstreamTransport transport, StatsStore store) =>
-        Akka.Actor.Props.Create(() => new UpstreamClusterActor(cluster, transport, store));
+    public static Props Props(UpstreamCluster cluster, StatsStore store) =>
+        Akka.Actor.Props.Create(() => new UpstreamClusterActor(cluster, store));
 
     protected override void PreStart()
     {
@@ -123,7 +121,7 @@ public sealed class UpstreamClusterActor : ReceiveActor, IWithTimers
             }
             next.Add(current.Remove(endpoint, out var kept)
                 ? kept
-                : new UpstreamHost(hostname, endpoint, _cluster.Config.ConnectTimeout, _transport, _cluster.Stats));
+                : new UpstreamHost(hostname, endpoint, _cluster.Config.ConnectTimeout, _cluster.Stats));
         }
         _cluster.Publish(new ClusterMembership(next));
         foreach (var gone in current.Values)

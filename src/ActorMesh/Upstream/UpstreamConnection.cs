@@ -1,74 +1,62 @@
-using System.Collections.Immutable;
+using System.Net.Sockets;
 using Akka.IO;
-using Akka.Streams;
-using Akka.Streams.Dsl;
 using Akka.Util;
-using Tcp = Akka.Streams.Dsl.Tcp;
-using TcpExt = Akka.Streams.Dsl.TcpExt;
 
 namespace ActorMesh.Upstream;
 
 /// <summary>
-/// One keep-alive connection to an upstream host: its own small stream (queue in, Akka.Streams TCP, queue out) that
-/// outlives any single downstream connection, so it can be pooled. Exactly one lessee uses it at a time; while it
-/// sits idle in the pool a read is kept outstanding so that a close by the upstream evicts it at once.
+/// One keep-alive connection to an upstream host. It outlives any single downstream connection so that it can be
+/// pooled, which is why it is not a stage of a downstream stream: it owns its socket directly, with the backpressure
+/// of a stage (at most one read and one write outstanding, a read only when the lessee asks). This saves the second
+/// materialized stream and Akka.IO's actor hops per request, which measured 60 % of the proxy's CPU.
+/// Exactly one lessee uses it at a time; while it sits idle in the pool a read is kept outstanding so that a close
+/// by the upstream evicts it at once.
 /// </summary>
 public sealed class UpstreamConnection
 {
+    // One read takes at most this much, like akka.io.tcp.maximum-frame-size on the downstream side.
+    private const int ReadBufferSize = 64 * 1024;
     private const int Leased = 0;
     private const int Idle = 1;
     private const int Closed = 2;
     private const int StateMask = 3;
 
-    private readonly ISourceQueueWithComplete<ByteString> _writer;
-    private readonly ISinkQueue<ByteString> _reader;
-    private readonly UniqueKillSwitch _killSwitch;
+    private readonly Socket _socket;
     private readonly UpstreamHost _host;
+    private readonly byte[] _readBuffer = new byte[ReadBufferSize];
     private Task<Option<ByteString>>? _pendingRead;
     // Low two bits: Leased, Idle or Closed; the rest: which idle period this is.
     private int _state = Leased;
 
-    private UpstreamConnection(
-        UpstreamHost host,
-        ISourceQueueWithComplete<ByteString> writer,
-        UniqueKillSwitch killSwitch,
-        Task<Tcp.OutgoingConnection> connected,
-        ISinkQueue<ByteString> reader)
+    private UpstreamConnection(UpstreamHost host)
     {
         _host = host;
-        _writer = writer;
-        _killSwitch = killSwitch;
-        _reader = reader;
-        Connected = connected;
+        _socket = new Socket(host.Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Connected = ConnectAsync();
     }
 
     /// <summary>Completes when the TCP handshake did; faults on connect failure or <c>connect_timeout</c>.</summary>
-    public Task<Tcp.OutgoingConnection> Connected { get; }
+    public Task Connected { get; }
 
     public UpstreamHost Host => _host;
 
     public bool IsClosed => (Volatile.Read(ref _state) & StateMask) == Closed;
 
-    internal static UpstreamConnection Open(UpstreamHost host, UpstreamTransport transport)
+    internal static UpstreamConnection Open(UpstreamHost host)
     {
-        var ((writer, killSwitch), connected, reader) = Source.Queue<ByteString>(1, OverflowStrategy.Backpressure)
-            .ViaMaterialized(KillSwitches.Single<ByteString>(), Keep.Both)
-            .ViaMaterialized(
-                transport.Tcp.OutgoingConnection(host.Endpoint, null, transport.SocketOptions, true, host.ConnectTimeout),
-                Keep.Both)
-            .ToMaterialized(Sink.Queue<ByteString>(), (left, right) => (left.Item1, left.Item2, right))
-            .Run(transport.Materializer);
-        var connection = new UpstreamConnection(host, writer, killSwitch, connected, reader);
+        var connection = new UpstreamConnection(host);
         host.OnConnectionOpened(connection);
         return connection;
     }
 
-    public Task<IQueueOfferResult> WriteAsync(ByteString bytes) => _writer.OfferAsync(bytes);
+    /// <summary>Sends all of <paramref name="bytes"/>; faults when the connection is gone.</summary>
+    public Task WriteAsync(ByteString bytes) =>
+        Connected.IsCompletedSuccessfully ? SendAsync(bytes) : SendAfterConnectAsync(bytes);
 
     /// <summary>The next bytes from the upstream; <c>None</c> when it closed. One read outstanding at a time.</summary>
     public Task<Option<ByteString>> ReadAsync()
     {
-        var read = _pendingRead ?? _reader.PullAsync();
+        var read = _pendingRead ?? ReceiveAsync();
         _pendingRead = null;
         return read;
     }
@@ -83,7 +71,7 @@ public sealed class UpstreamConnection
     /// <summary>Parks the connection in its host's pool, watching for the upstream closing it.</summary>
     internal void MarkIdle()
     {
-        var watch = _reader.PullAsync();
+        var watch = ReceiveAsync();
         _pendingRead = watch;
         // Each idle period has its own epoch: a watch from an earlier period, whose continuation may run late on
         // the thread pool, must not close the connection after it was leased and parked again.
@@ -105,7 +93,7 @@ public sealed class UpstreamConnection
             TaskScheduler.Default);
     }
 
-    /// <summary>Closes for good: gracefully after a complete exchange, by abort when anything is left unread.</summary>
+    /// <summary>Closes for good: gracefully after a complete exchange, by reset when anything is left unread.</summary>
     public void Close(bool abort)
     {
         while (true)
@@ -123,24 +111,66 @@ public sealed class UpstreamConnection
         }
     }
 
+    private async Task ConnectAsync()
+    {
+        using var timeout = new CancellationTokenSource(_host.ConnectTimeout);
+        try
+        {
+            await _socket.ConnectAsync(_host.Endpoint, timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new SocketException((int)SocketError.TimedOut);
+        }
+    }
+
+    private async Task SendAfterConnectAsync(ByteString bytes)
+    {
+        await Connected;
+        await SendAsync(bytes);
+    }
+
+    private Task SendAsync(ByteString bytes)
+    {
+        // ByteString does not expose its segments publicly; one copy of a request head or body chunk is cheap next
+        // to a socket call.
+        var pending = _socket.SendAsync(bytes.ToArray().AsMemory(), SocketFlags.None);
+        return pending.IsCompletedSuccessfully ? Task.CompletedTask : pending.AsTask();
+    }
+
+    private async Task<Option<ByteString>> ReceiveAsync()
+    {
+        if (!Connected.IsCompletedSuccessfully)
+        {
+            await Connected;
+        }
+        var n = await _socket.ReceiveAsync(_readBuffer.AsMemory(), SocketFlags.None);
+        // The buffer is reused for the next read, so what was read is copied out (one read is outstanding at a time).
+        return n == 0 ? Option<ByteString>.None : ByteString.CopyFrom(_readBuffer, 0, n);
+    }
+
     private void Terminate(bool abort)
     {
-        if (abort)
+        try
         {
-            _killSwitch.Abort(new ConnectionClosedException());
+            if (abort)
+            {
+                // Linger 0: the upstream sees a reset, as Envoy resets a connection whose response it abandons.
+                _socket.LingerState = new LingerOption(true, 0);
+            }
+            else if (_socket.Connected)
+            {
+                _socket.Shutdown(SocketShutdown.Both);
+            }
         }
-        else
+        catch (SocketException)
         {
-            _killSwitch.Shutdown();
+            // Already reset by the peer: closing is all that is left.
         }
+        catch (ObjectDisposedException)
+        {
+        }
+        _socket.Dispose();
         _host.OnConnectionClosed();
     }
-
-    private sealed class ConnectionClosedException : Exception
-    {
-        public ConnectionClosedException() : base("upstream connection closed by the proxy") { }
-    }
 }
-
-/// <summary>What every upstream connection of a node is opened with.</summary>
-public sealed record UpstreamTransport(TcpExt Tcp, IMaterializer Materializer, IImmutableList<Inet.SocketOption>? SocketOptions);

@@ -14,7 +14,6 @@ public sealed class UpstreamHost
     private const int MaxIdleConnections = 1024;
 
     private readonly ConcurrentQueue<UpstreamConnection> _idle = new();
-    private readonly UpstreamTransport _transport;
     private readonly ClusterStats _clusterStats;
     private long _cxActive;
     private long _cxTotal;
@@ -24,12 +23,11 @@ public sealed class UpstreamHost
     private long _rqSuccess;
     private long _rqError;
 
-    public UpstreamHost(string hostname, IPEndPoint endpoint, TimeSpan connectTimeout, UpstreamTransport transport, ClusterStats clusterStats)
+    public UpstreamHost(string hostname, IPEndPoint endpoint, TimeSpan connectTimeout, ClusterStats clusterStats)
     {
         Hostname = hostname;
         Endpoint = endpoint;
         ConnectTimeout = connectTimeout;
-        _transport = transport;
         _clusterStats = clusterStats;
     }
 
@@ -59,7 +57,7 @@ public sealed class UpstreamHost
                 return pooled;
             }
         }
-        return UpstreamConnection.Open(this, _transport);
+        return UpstreamConnection.Open(this);
     }
 
     /// <summary>

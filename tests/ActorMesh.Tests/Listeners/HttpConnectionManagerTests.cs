@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using ActorMesh.Hosting;
 using ActorMesh.Http;
+using ActorMesh.Listeners;
 using ActorMesh.Tests.Support;
 using Xunit;
 
@@ -13,11 +15,13 @@ public sealed class HttpConnectionManagerTests
 {
     private static HttpClient Client() => new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = TimeSpan.FromSeconds(30) };
 
-    [Fact]
-    public async Task Proxies_a_request_and_returns_the_upstream_answer()
+    [Theory]
+    [InlineData(SocketEdge.Socket)]
+    [InlineData(SocketEdge.AkkaIo)]
+    public async Task Proxies_a_request_and_returns_the_upstream_answer(SocketEdge edge)
     {
         await using var upstream = TestUpstream.Start((r, s) => TestUpstream.WriteResponse(s, 200, $"{r.Method} {r.Target} xfp={r.Header("x-forwarded-proto")}"));
-        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port));
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port), new ServerOptions { SocketEdge = edge });
         using var client = Client();
 
         var response = await client.GetAsync($"http://127.0.0.1:{proxy.Port("main")}/service/x?q=1");
@@ -77,11 +81,13 @@ public sealed class HttpConnectionManagerTests
         }
     }
 
-    [Fact]
-    public async Task Fifty_sequential_requests_use_one_upstream_connection()
+    [Theory]
+    [InlineData(SocketEdge.Socket)]
+    [InlineData(SocketEdge.AkkaIo)]
+    public async Task Fifty_sequential_requests_use_one_upstream_connection(SocketEdge edge)
     {
         await using var upstream = TestUpstream.Answering("ok");
-        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port));
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port), new ServerOptions { SocketEdge = edge });
         using var client = Client();
         for (var i = 0; i < 50; i++)
         {
@@ -92,15 +98,17 @@ public sealed class HttpConnectionManagerTests
         Assert.Equal(1, proxy.Stat("cluster.backend.upstream_cx_total"));
     }
 
-    [Fact]
-    public async Task Chunked_request_body_reaches_the_upstream_and_a_chunked_response_comes_back()
+    [Theory]
+    [InlineData(SocketEdge.Socket)]
+    [InlineData(SocketEdge.AkkaIo)]
+    public async Task Chunked_request_body_reaches_the_upstream_and_a_chunked_response_comes_back(SocketEdge edge)
     {
         await using var upstream = TestUpstream.Start(async (r, s) =>
         {
             var body = Encoding.ASCII.GetString(r.Body);
             await TestUpstream.WriteRaw(s, $"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\necho:\r\n{body.Length:x}\r\n{body}\r\n0\r\n\r\n");
         });
-        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port));
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port), new ServerOptions { SocketEdge = edge });
 
         var raw = await RawHttp.Exchange(proxy.Port("main"),
             "POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n4\r\nWiki\r\n6\r\npedia!\r\n0\r\n\r\n");
@@ -112,12 +120,14 @@ public sealed class HttpConnectionManagerTests
         Assert.Contains("Wikipedia!", raw);
     }
 
-    [Fact]
-    public async Task Content_length_request_body_is_forwarded_intact()
+    [Theory]
+    [InlineData(SocketEdge.Socket)]
+    [InlineData(SocketEdge.AkkaIo)]
+    public async Task Content_length_request_body_is_forwarded_intact(SocketEdge edge)
     {
         var payload = RandomNumberGenerator.GetBytes(300_000);
         await using var upstream = TestUpstream.Start((r, s) => TestUpstream.WriteResponse(s, 200, Convert.ToHexString(SHA256.HashData(r.Body))));
-        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port));
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port), new ServerOptions { SocketEdge = edge });
         using var client = Client();
 
         var response = await client.PostAsync($"http://127.0.0.1:{proxy.Port("main")}/", new ByteArrayContent(payload));
@@ -125,8 +135,10 @@ public sealed class HttpConnectionManagerTests
         Assert.Equal(Convert.ToHexString(SHA256.HashData(payload)), await response.Content.ReadAsStringAsync());
     }
 
-    [Fact]
-    public async Task A_hundred_MiB_response_streams_through_with_bounded_memory()
+    [Theory]
+    [InlineData(SocketEdge.Socket)]
+    [InlineData(SocketEdge.AkkaIo)]
+    public async Task A_hundred_MiB_response_streams_through_with_bounded_memory(SocketEdge edge)
     {
         const long size = 100L * 1024 * 1024;
         await using var upstream = TestUpstream.Start(async (_, s) =>
@@ -138,7 +150,7 @@ public sealed class HttpConnectionManagerTests
                 await s.WriteAsync(block);
             }
         });
-        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port));
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port), new ServerOptions { SocketEdge = edge });
         using var client = Client();
         GC.Collect();
         var before = GC.GetTotalMemory(true);
@@ -163,13 +175,15 @@ public sealed class HttpConnectionManagerTests
         Assert.True(peak < 64L * 1024 * 1024, $"managed heap grew by {peak / (1024 * 1024)} MiB while streaming");
     }
 
-    [Fact]
-    public async Task Head_response_has_no_body_and_the_connection_stays_usable()
+    [Theory]
+    [InlineData(SocketEdge.Socket)]
+    [InlineData(SocketEdge.AkkaIo)]
+    public async Task Head_response_has_no_body_and_the_connection_stays_usable(SocketEdge edge)
     {
         await using var upstream = TestUpstream.Start((r, s) => r.Method == "HEAD"
             ? TestUpstream.WriteRaw(s, "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n")
             : TestUpstream.WriteResponse(s, 200, "hello"));
-        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port));
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port), new ServerOptions { SocketEdge = edge });
 
         var raw = await RawHttp.Exchange(proxy.Port("main"), "HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
 
@@ -181,11 +195,13 @@ public sealed class HttpConnectionManagerTests
         Assert.EndsWith("\r\n\r\nhello", responses[1]);
     }
 
-    [Fact]
-    public async Task Pipelined_requests_are_answered_in_order_and_a_half_close_still_gets_its_answers()
+    [Theory]
+    [InlineData(SocketEdge.Socket)]
+    [InlineData(SocketEdge.AkkaIo)]
+    public async Task Pipelined_requests_are_answered_in_order_and_a_half_close_still_gets_its_answers(SocketEdge edge)
     {
         await using var upstream = TestUpstream.Start((r, s) => TestUpstream.WriteResponse(s, 200, "answer" + r.Target));
-        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port));
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port), new ServerOptions { SocketEdge = edge });
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, proxy.Port("main"));
         var stream = client.GetStream();
@@ -205,11 +221,13 @@ public sealed class HttpConnectionManagerTests
         Assert.Equal(3, upstream.Requests);
     }
 
-    [Fact]
-    public async Task Http10_and_connection_close_are_honoured()
+    [Theory]
+    [InlineData(SocketEdge.Socket)]
+    [InlineData(SocketEdge.AkkaIo)]
+    public async Task Http10_and_connection_close_are_honoured(SocketEdge edge)
     {
         await using var upstream = TestUpstream.Answering("hi");
-        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port));
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port), new ServerOptions { SocketEdge = edge });
 
         var http10 = await RawHttp.Exchange(proxy.Port("main"), "GET / HTTP/1.0\r\nHost: a\r\n\r\n");
         var close = await RawHttp.Exchange(proxy.Port("main"), "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
@@ -299,11 +317,13 @@ public sealed class HttpConnectionManagerTests
         Assert.Equal(2, upstream.Accepts);
     }
 
-    [Fact]
-    public async Task One_bad_connection_does_not_disturb_another()
+    [Theory]
+    [InlineData(SocketEdge.Socket)]
+    [InlineData(SocketEdge.AkkaIo)]
+    public async Task One_bad_connection_does_not_disturb_another(SocketEdge edge)
     {
         await using var upstream = TestUpstream.Answering("fine");
-        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port));
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port), new ServerOptions { SocketEdge = edge });
         using var client = Client();
         var port = proxy.Port("main");
 
@@ -320,22 +340,26 @@ public sealed class HttpConnectionManagerTests
         Assert.Equal("fine", stillGood);
     }
 
-    [Fact]
-    public async Task Listener_without_filters_closes_every_connection()
+    [Theory]
+    [InlineData(SocketEdge.Socket)]
+    [InlineData(SocketEdge.AkkaIo)]
+    public async Task Listener_without_filters_closes_every_connection(SocketEdge edge)
     {
         var yaml = "static_resources:\n  listeners:\n  - name: empty\n    address: { socket_address: { address: 127.0.0.1, port_value: 0 } }\n    filter_chains:\n    - filters: []\n";
-        await using var proxy = await ProxyHarness.StartAsync(yaml);
+        await using var proxy = await ProxyHarness.StartAsync(yaml, new ServerOptions { SocketEdge = edge });
 
         var raw = await RawHttp.Exchange(proxy.Port("empty"), "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
 
         Assert.Equal(string.Empty, raw);
     }
 
-    [Fact]
-    public async Task Stats_count_exactly_the_traffic_sent()
+    [Theory]
+    [InlineData(SocketEdge.Socket)]
+    [InlineData(SocketEdge.AkkaIo)]
+    public async Task Stats_count_exactly_the_traffic_sent(SocketEdge edge)
     {
         await using var upstream = TestUpstream.Answering("x");
-        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port));
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port), new ServerOptions { SocketEdge = edge });
         var port = proxy.Port("main");
 
         for (var i = 0; i < 7; i++)
