@@ -11,22 +11,11 @@ internal static class Http1Writer
 
     private static readonly ByteString Crlf = ByteString.FromString("\r\n", Encoding.ASCII);
 
-    public static ByteString RequestHead(string method, string target, HttpHeaders headers)
-    {
-        var sb = new StringBuilder(256);
-        sb.Append(method).Append(' ').Append(target).Append(" HTTP/1.1\r\n");
-        AppendHeaders(sb, headers);
-        return ByteString.FromBytes(Encoding.Latin1.GetBytes(sb.ToString()));
-    }
+    public static ByteString RequestHead(string method, string target, HttpHeaders headers) =>
+        Head(method, " ", target, " HTTP/1.1", headers);
 
-    public static ByteString ResponseHead(HttpVersion version, int status, string reason, HttpHeaders headers)
-    {
-        var sb = new StringBuilder(256);
-        sb.Append(version == HttpVersion.Http10 ? "HTTP/1.0 " : "HTTP/1.1 ")
-            .Append(status.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(reason).Append("\r\n");
-        AppendHeaders(sb, headers);
-        return ByteString.FromBytes(Encoding.Latin1.GetBytes(sb.ToString()));
-    }
+    public static ByteString ResponseHead(HttpVersion version, int status, string reason, HttpHeaders headers) =>
+        Head(version == HttpVersion.Http10 ? "HTTP/1.0" : "HTTP/1.1", " ", StatusText(status), " " + reason, headers);
 
     public static ByteString Chunk(ByteString data) =>
         ByteString.FromString(data.Count.ToString("x", CultureInfo.InvariantCulture) + "\r\n", Encoding.ASCII)
@@ -58,12 +47,36 @@ internal static class Http1Writer
         _ => "Unknown",
     };
 
-    private static void AppendHeaders(StringBuilder sb, HttpHeaders headers)
+    private static string StatusText(int status) => status == 200 ? "200" : status.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Writes the start line (four parts) and the fields straight into one array: no intermediate string.</summary>
+    private static ByteString Head(string a, string b, string c, string d, HttpHeaders headers)
     {
+        var latin1 = Encoding.Latin1;
+        var length = a.Length + b.Length + c.Length + d.Length + 4;
         foreach (var h in headers.Items)
         {
-            sb.Append(h.Name).Append(": ").Append(h.Value).Append("\r\n");
+            length += h.Name.Length + h.Value.Length + 4;
         }
-        sb.Append("\r\n");
+        var bytes = new byte[length];
+        var at = 0;
+        at += latin1.GetBytes(a, 0, a.Length, bytes, at);
+        at += latin1.GetBytes(b, 0, b.Length, bytes, at);
+        at += latin1.GetBytes(c, 0, c.Length, bytes, at);
+        at += latin1.GetBytes(d, 0, d.Length, bytes, at);
+        bytes[at++] = (byte)'\r';
+        bytes[at++] = (byte)'\n';
+        foreach (var h in headers.Items)
+        {
+            at += latin1.GetBytes(h.Name, 0, h.Name.Length, bytes, at);
+            bytes[at++] = (byte)':';
+            bytes[at++] = (byte)' ';
+            at += latin1.GetBytes(h.Value, 0, h.Value.Length, bytes, at);
+            bytes[at++] = (byte)'\r';
+            bytes[at++] = (byte)'\n';
+        }
+        bytes[at++] = (byte)'\r';
+        bytes[at] = (byte)'\n';
+        return ByteString.FromBytes(bytes);
     }
 }

@@ -40,10 +40,27 @@ public sealed class HttpHeaders
         return n;
     }
 
-    public IEnumerable<string> GetAll(string name) =>
-        _items.Where(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value);
+    public IEnumerable<string> GetAll(string name)
+    {
+        foreach (var h in _items)
+        {
+            if (string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                yield return h.Value;
+            }
+        }
+    }
 
-    public void Remove(string name) => _items.RemoveAll(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase));
+    public void Remove(string name)
+    {
+        for (var i = _items.Count - 1; i >= 0; i--)
+        {
+            if (string.Equals(_items[i].Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                _items.RemoveAt(i);
+            }
+        }
+    }
 
     public void Set(string name, string value)
     {
@@ -54,14 +71,11 @@ public sealed class HttpHeaders
     /// <summary>True when a comma-separated field (Connection) lists <paramref name="token"/>.</summary>
     public bool HasToken(string name, string token)
     {
-        foreach (var value in GetAll(name))
+        foreach (var h in _items)
         {
-            foreach (var part in value.Split(','))
+            if (string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase) && ListContains(h.Value, token))
             {
-                if (part.Trim().Equals(token, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
+                return true;
             }
         }
         return false;
@@ -69,26 +83,57 @@ public sealed class HttpHeaders
 
     /// <summary>
     /// Removes the hop-by-hop fields of RFC 9110 §7.6.1, including every field the Connection header names, so that
-    /// they never cross the proxy; the proxy's own headers are added after this.
+    /// they never cross the proxy; the proxy's own headers are added after this. One pass when Connection is absent,
+    /// which is the common case.
     /// </summary>
     public void RemoveHopByHop()
     {
-        foreach (var value in GetAll("connection").ToList())
+        List<string>? named = null;
+        foreach (var h in _items)
         {
-            foreach (var part in value.Split(','))
+            if (string.Equals(h.Name, "connection", StringComparison.OrdinalIgnoreCase))
             {
-                var named = part.Trim();
-                if (named.Length > 0)
+                named ??= new List<string>();
+                foreach (var part in h.Value.Split(','))
                 {
-                    Remove(named);
+                    var field = part.Trim();
+                    if (field.Length > 0)
+                    {
+                        named.Add(field);
+                    }
                 }
             }
         }
-        Remove("connection");
-        Remove("keep-alive");
-        Remove("proxy-connection");
-        Remove("transfer-encoding");
-        Remove("upgrade");
-        Remove("te");
+        for (var i = _items.Count - 1; i >= 0; i--)
+        {
+            var name = _items[i].Name;
+            if (IsHopByHop(name) || (named is not null && named.Exists(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase))))
+            {
+                _items.RemoveAt(i);
+            }
+        }
+    }
+
+    private static bool IsHopByHop(string name) =>
+        name.Length switch
+        {
+            2 => name.Equals("te", StringComparison.OrdinalIgnoreCase),
+            7 => name.Equals("upgrade", StringComparison.OrdinalIgnoreCase),
+            10 => name.Equals("connection", StringComparison.OrdinalIgnoreCase) || name.Equals("keep-alive", StringComparison.OrdinalIgnoreCase),
+            16 => name.Equals("proxy-connection", StringComparison.OrdinalIgnoreCase),
+            17 => name.Equals("transfer-encoding", StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        };
+
+    private static bool ListContains(string list, string token)
+    {
+        foreach (var part in list.Split(','))
+        {
+            if (part.Trim().Equals(token, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

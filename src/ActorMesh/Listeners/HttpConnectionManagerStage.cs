@@ -223,7 +223,7 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
             headers.Set("x-forwarded-proto", "http");
             if (headers.Get("x-request-id") is null)
             {
-                headers.Add("x-request-id", Guid.NewGuid().ToString());
+                headers.Add("x-request-id", RequestId.Next());
             }
             return headers;
         }
