@@ -34,5 +34,8 @@ public sealed class HttpConnectionManager
     public string ServerName { get; }
     public Http1Limits Limits { get; }
 
+    /// <summary>Envoy's <c>delayed_close_timeout</c> default: how long a closing connection waits for the client's FIN.</summary>
+    public TimeSpan DelayedCloseTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
     public static string ScopePrefix(string statPrefix) => $"http.{statPrefix}.";
 }

@@ -52,8 +52,10 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
         }
     }
 
-    private sealed class Logic : InAndOutGraphStageLogic
+    private sealed class Logic : TimerGraphStageLogic, IInHandler, IOutHandler
     {
+        private static readonly object DelayedCloseTimer = new();
+
         private readonly HttpConnectionManagerStage _stage;
         private readonly HttpConnectionManager _hcm;
         private readonly ConnectionControl _control;
@@ -83,7 +85,8 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
             _stage = stage;
             _hcm = stage._hcm;
             _control = control;
-            SetHandlers(stage.In, stage.Out, this);
+            SetHandler(stage.In, this);
+            SetHandler(stage.Out, this);
         }
 
         private bool InFlight => _request is not null;
@@ -117,11 +120,11 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
             }
         }
 
-        public override void OnPull()
+        public void OnPull()
         {
         }
 
-        public override void OnPush()
+        public void OnPush()
         {
             if (_closing)
             {
@@ -146,7 +149,7 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
             }
         }
 
-        public override void OnUpstreamFinish()
+        public void OnUpstreamFinish()
         {
             // The client half-closed: a complete request still gets its response; a partial one is abandoned.
             if (_closing || !InFlight)
@@ -163,7 +166,12 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
             }
         }
 
-        public override void OnDownstreamFinish(Exception cause) => CompleteStage();
+        public void OnDownstreamFinish(Exception cause) => CompleteStage();
+
+        public void OnUpstreamFailure(Exception e) => FailStage(e);
+
+        /// <summary>Envoy's <c>delayed_close_timeout</c>: the client had its chance to close first.</summary>
+        protected override void OnTimer(object timerKey) => CompleteStage();
 
         private void StartDraining()
         {
@@ -582,13 +590,15 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
         }
 
         /// <summary>
-        /// Sends FIN after the last response but keeps reading (and dropping) until the client closes too. Closing both
-        /// sides at once can reset the connection and destroy a response the client has not read yet.
+        /// Sends FIN after the last response but keeps reading (and dropping) until the client closes too, for at most
+        /// Envoy's <c>delayed_close_timeout</c>. Closing both sides at once can reset the connection and destroy a
+        /// response the client has not read yet.
         /// </summary>
         private void CloseGracefully()
         {
             _closing = true;
             Complete(_stage.Out);
+            ScheduleOnce(DelayedCloseTimer, _hcm.DelayedCloseTimeout);
             PullIfOpen();
         }
 

@@ -224,6 +224,27 @@ public sealed class HttpConnectionManagerTests
     [Theory]
     [InlineData(SocketEdge.Socket)]
     [InlineData(SocketEdge.AkkaIo)]
+    public async Task A_client_that_never_closes_after_connection_close_is_cut_after_the_delayed_close_timeout(SocketEdge edge)
+    {
+        await using var upstream = TestUpstream.Answering("bye");
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port), new ServerOptions { SocketEdge = edge });
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, proxy.Port("main"));
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"));
+
+        // The proxy's FIN ends the response; the client keeps its side open and says nothing more.
+        var received = new MemoryStream();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await stream.CopyToAsync(received, cts.Token);
+        Assert.EndsWith("\r\n\r\nbye", Encoding.ASCII.GetString(received.ToArray()));
+
+        await AwaitCondition(() => proxy.Stat("http.ingress_http.downstream_cx_active") == 0);
+    }
+
+    [Theory]
+    [InlineData(SocketEdge.Socket)]
+    [InlineData(SocketEdge.AkkaIo)]
     public async Task Http10_and_connection_close_are_honoured(SocketEdge edge)
     {
         await using var upstream = TestUpstream.Answering("hi");
