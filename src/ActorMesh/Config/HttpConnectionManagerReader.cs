@@ -37,6 +37,20 @@ internal static class HttpConnectionManagerReader
         ["HTTP1"] = CodecType.Http1,
     };
 
+    private static readonly Dictionary<string, ServerHeaderTransformation> ServerHeaderTransformations = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["OVERWRITE"] = ServerHeaderTransformation.Overwrite,
+        ["APPEND_IF_ABSENT"] = ServerHeaderTransformation.AppendIfAbsent,
+        ["PASS_THROUGH"] = ServerHeaderTransformation.PassThrough,
+    };
+
+    private static readonly Dictionary<string, HeadersWithUnderscoresAction> UnderscoreActions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["ALLOW"] = HeadersWithUnderscoresAction.Allow,
+        ["REJECT_REQUEST"] = HeadersWithUnderscoresAction.RejectRequest,
+        ["DROP_HEADER"] = HeadersWithUnderscoresAction.DropHeader,
+    };
+
     public static bool Identifies(FilterDeclaration declaration) => declaration.Is(TypeUrls, Names);
 
     public static HttpConnectionManagerConfig? Read(FilterDeclaration declaration, YamlMap body, ConfigReadContext context)
@@ -47,7 +61,11 @@ internal static class HttpConnectionManagerReader
             ? RouteConfigurationReader.Read(routes, context)
             : null;
         var httpFilters = ReadResults.AllOrNull(body.Sequence("http_filters").Select(filter => ReadHttpFilter(filter, context)));
-        if (statPrefix is null || routeConfig is null || httpFilters is null)
+        var forwarding = ReadForwarding(body);
+        var limits = ReadLimits(body, out var protocolIdle);
+        var timeouts = ReadTimeouts(body, protocolIdle);
+        var upgrades = UpgradeConfigReader.ReadAll(body, "upgrade_configs", context);
+        if (statPrefix is null || routeConfig is null || httpFilters is null || upgrades is null)
         {
             return null;
         }
@@ -56,7 +74,59 @@ internal static class HttpConnectionManagerReader
             codec ?? CodecType.Auto,
             statPrefix,
             routeConfig,
-            httpFilters.Value);
+            httpFilters.Value)
+        {
+            Forwarding = forwarding,
+            Limits = limits,
+            Timeouts = timeouts,
+            UpgradeConfigs = upgrades.Value,
+        };
+    }
+
+    private static ForwardingConfig ReadForwarding(YamlMap body)
+    {
+        var defaults = ForwardingConfig.Default;
+        return new ForwardingConfig(
+            UseRemoteAddress: body.Bool("use_remote_address") ?? defaults.UseRemoteAddress,
+            XffNumTrustedHops: (int)(body.Integer("xff_num_trusted_hops", 0, uint.MaxValue) is { } hops ? Math.Min(hops, int.MaxValue) : 0),
+            SkipXffAppend: body.Bool("skip_xff_append") ?? defaults.SkipXffAppend,
+            GenerateRequestId: body.Bool("generate_request_id") ?? defaults.GenerateRequestId,
+            PreserveExternalRequestId: body.Bool("preserve_external_request_id") ?? defaults.PreserveExternalRequestId,
+            ServerName: body.Scalar("server_name"),
+            ServerHeaderTransformation: body.Enum("server_header_transformation", ServerHeaderTransformations) ?? defaults.ServerHeaderTransformation,
+            Proxy100Continue: body.Bool("proxy_100_continue") ?? defaults.Proxy100Continue);
+    }
+
+    private static HttpLimitsConfig ReadLimits(YamlMap body, out TimeSpan? idleTimeout)
+    {
+        var defaults = HttpLimitsConfig.Default;
+        // Envoy's bounds: 1 KiB to 8 MiB of request headers, at least one header.
+        var headersKb = body.Integer("max_request_headers_kb", 1, 8192);
+        idleTimeout = null;
+        long? maxHeaders = null;
+        HeadersWithUnderscoresAction? underscores = null;
+        if (body.Map("common_http_protocol_options") is { } common)
+        {
+            idleTimeout = common.Duration("idle_timeout");
+            maxHeaders = common.Integer("max_headers_count", 1, int.MaxValue);
+            underscores = common.Enum("headers_with_underscores_action", UnderscoreActions);
+        }
+        return new HttpLimitsConfig(
+            (int)(headersKb ?? defaults.MaxRequestHeadersKb),
+            (int)(maxHeaders ?? defaults.MaxHeadersCount),
+            underscores ?? defaults.HeadersWithUnderscores);
+    }
+
+    private static HttpTimeoutsConfig ReadTimeouts(YamlMap body, TimeSpan? idleTimeout)
+    {
+        var defaults = HttpTimeoutsConfig.Default;
+        return new HttpTimeoutsConfig(
+            StreamIdle: body.Duration("stream_idle_timeout") ?? defaults.StreamIdle,
+            Request: body.Duration("request_timeout") ?? defaults.Request,
+            RequestHeaders: body.Duration("request_headers_timeout") ?? defaults.RequestHeaders,
+            Idle: idleTimeout ?? defaults.Idle,
+            Drain: body.Duration("drain_timeout") ?? defaults.Drain,
+            DelayedClose: body.Duration("delayed_close_timeout") ?? defaults.DelayedClose);
     }
 
     private static HttpFilterConfig? ReadHttpFilter(SequenceItem item, ConfigReadContext context)

@@ -1,7 +1,14 @@
 namespace ActorMesh.Config;
 
 /// <summary>Envoy's <c>Listener</c>. Name is generated (<c>listener_N</c>) where the file gives none, as v2 files often do.</summary>
-public sealed record ListenerConfig(string Name, SocketAddressConfig Address, EquatableArray<FilterChainConfig> FilterChains);
+public sealed record ListenerConfig(string Name, SocketAddressConfig Address, EquatableArray<FilterChainConfig> FilterChains)
+{
+    /// <summary>Envoy's default <c>per_connection_buffer_limit_bytes</c> (1 MiB).</summary>
+    public const int DefaultPerConnectionBufferLimitBytes = 1024 * 1024;
+
+    /// <summary>Envoy's <c>per_connection_buffer_limit_bytes</c>: the most a connection buffers in either direction.</summary>
+    public int PerConnectionBufferLimitBytes { get; init; } = DefaultPerConnectionBufferLimitBytes;
+}
 
 public sealed record FilterChainConfig(EquatableArray<NetworkFilterConfig> Filters);
 
@@ -22,7 +29,16 @@ public sealed record HttpConnectionManagerConfig(
     CodecType CodecType,
     string StatPrefix,
     RouteConfiguration RouteConfig,
-    EquatableArray<HttpFilterConfig> HttpFilters) : NetworkFilterConfig(Name);
+    EquatableArray<HttpFilterConfig> HttpFilters) : NetworkFilterConfig(Name)
+{
+    public ForwardingConfig Forwarding { get; init; } = ForwardingConfig.Default;
+
+    public HttpLimitsConfig Limits { get; init; } = HttpLimitsConfig.Default;
+
+    public HttpTimeoutsConfig Timeouts { get; init; } = HttpTimeoutsConfig.Default;
+
+    public EquatableArray<UpgradeConfig> UpgradeConfigs { get; init; } = EquatableArray<UpgradeConfig>.Empty;
+}
 
 /// <summary>An HTTP filter; only <c>envoy.filters.http.router</c> so far.</summary>
 public sealed record HttpFilterConfig(string Name, HttpFilterKind Kind);

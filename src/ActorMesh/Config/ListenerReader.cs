@@ -11,6 +11,7 @@ internal static class ListenerReader
         }
         var givenName = listener.Scalar("name");
         var address = SocketAddressReader.ReadRequired(listener, "address", AddressRules.Bind);
+        var bufferLimit = listener.Integer("per_connection_buffer_limit_bytes", 1, int.MaxValue);
         var filterChains = ReadResults.AllOrNull(
             listener.RequiredSequence("filter_chains", "default_filter_chain").Select(chain => ReadFilterChain(chain, context)));
 
@@ -25,7 +26,10 @@ internal static class ListenerReader
         }
         context.References.ListenerAddresses.Add(
             new Located<SocketAddressConfig>(address.Value, listener.ChildPath("address"), listener.KeyMark("address")));
-        return new ListenerConfig(name, address.Value, filterChains.Value);
+        return new ListenerConfig(name, address.Value, filterChains.Value)
+        {
+            PerConnectionBufferLimitBytes = (int)(bufferLimit ?? ListenerConfig.DefaultPerConnectionBufferLimitBytes),
+        };
     }
 
     private static FilterChainConfig? ReadFilterChain(SequenceItem item, ConfigReadContext context)

@@ -100,6 +100,18 @@ internal static class RouteConfigurationReader
             return null;
         }
         context.References.ClusterReferences.Add(new Located<string>(cluster, action.ChildPath("cluster"), action.KeyMark("cluster")));
-        return new RouteActionConfig(cluster);
+        var timeout = action.Duration("timeout");
+        var idleTimeout = action.Duration("idle_timeout");
+        var upgrades = UpgradeConfigReader.ReadAll(action, "upgrade_configs", context);
+        if (upgrades is null)
+        {
+            return null;
+        }
+        return new RouteActionConfig(cluster)
+        {
+            Timeout = timeout ?? RouteActionConfig.DefaultTimeout,
+            IdleTimeout = idleTimeout,
+            UpgradeConfigs = upgrades.Value,
+        };
     }
 }

@@ -104,9 +104,10 @@ public sealed class ActorMeshServer
         if (config.Admin is not null)
         {
             var context = new AdminContext(config, stats, clusters, startedAt, typeof(ActorMeshServer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
-            var adminPipeline = Flow.Create<ByteString>()
+            var adminFlow = Flow.Create<ByteString>()
                 .Via(new Http1RequestDecoder(Http1Limits.Default))
                 .ViaMaterialized(new AdminStage(context), Keep.Right);
+            ConnectionPipeline adminPipeline = _ => adminFlow;
             listeners.Add(system.ActorOf(
                 ListenerActor.Props(adminName, config.Admin.Address, adminPipeline, new ListenerSettings { StatsName = "admin", Edge = options.SocketEdge }, stats, inbox.Receiver),
                 UniqueName("listener-admin")));
@@ -160,7 +161,7 @@ public sealed class ActorMeshServer
         StopActors();
     }
 
-    private static Flow<ByteString, ByteString, IConnectionControl>? BuildPipeline(
+    private static ConnectionPipeline? BuildPipeline(
         ActorSystem system,
         ListenerConfig listener,
         IReadOnlyDictionary<string, UpstreamCluster> clusters,
@@ -174,11 +175,11 @@ public sealed class ActorMeshServer
             return null;
         }
         var prefix = HttpConnectionManager.ScopePrefix(hcmConfig.StatPrefix);
-        var hcm = new HttpConnectionManager(hcmConfig, clusters, new HttpConnectionManagerStats(stats.GetOrCreate(prefix)), options.ServerName, Http1Limits.Default);
+        var hcm = new HttpConnectionManager(hcmConfig, clusters, new HttpConnectionManagerStats(stats.GetOrCreate(prefix)), options.ServerName);
         owned.Add(system.ActorOf(StatsScopeActor.Props(stats, prefix), UniqueName("stats-http-" + hcmConfig.StatPrefix)));
-        return Flow.Create<ByteString>()
-            .Via(new Http1RequestDecoder(hcm.Limits))
-            .ViaMaterialized(new HttpConnectionManagerStage(hcm), Keep.Right);
+        return addresses => Flow.Create<ByteString>()
+            .Via(new Http1RequestDecoder(hcm.Limits, hcmConfig.Timeouts.RequestHeaders))
+            .ViaMaterialized(new HttpConnectionManagerStage(hcm, addresses), Keep.Right);
     }
 
     private void RegisterShutdown(ServerOptions options)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Stage;
@@ -7,14 +8,21 @@ namespace ActorMesh.Http;
 /// <summary>
 /// Bytes from a downstream connection in, <see cref="RequestPart"/>s out. Pipelined requests come out one after the
 /// other; after a <see cref="RequestPart.Malformed"/> the stage completes, so nothing after a bad message is ever read.
+/// After a request that asks for an upgrade, every further byte is passed on as a body part, unparsed: it belongs to
+/// the tunnelled protocol (or, if the upgrade is refused, the connection closes).
 /// </summary>
 public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, RequestPart>>
 {
     private readonly Http1Limits _limits;
+    private readonly TimeSpan _requestHeadersTimeout;
 
-    public Http1RequestDecoder(Http1Limits limits)
+    /// <param name="requestHeadersTimeout">
+    /// Envoy's <c>request_headers_timeout</c>: how long a header section may take from its first byte; zero disables.
+    /// </param>
+    public Http1RequestDecoder(Http1Limits limits, TimeSpan requestHeadersTimeout = default)
     {
         _limits = limits;
+        _requestHeadersTimeout = requestHeadersTimeout;
         Shape = new FlowShape<ByteString, RequestPart>(In, Out);
     }
 
@@ -26,32 +34,93 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
-    private sealed class Logic : InAndOutGraphStageLogic
+    private sealed class Logic : TimerGraphStageLogic, IInHandler, IOutHandler
     {
+        private static readonly object HeadersTimer = new();
+
         private readonly Http1RequestDecoder _stage;
         private readonly Queue<RequestPart> _ready = new();
         private readonly List<ByteString> _slices = new();
         private ByteString _buffer = ByteString.Empty;
         private BodyDecoder? _body;
         private bool _failed;
+        private bool _tunnel;
+        private long _headStarted;
+        private bool _headersTimerArmed;
 
         public Logic(Http1RequestDecoder stage) : base(stage.Shape)
         {
             _stage = stage;
-            SetHandlers(stage.In, stage.Out, this);
+            SetHandler(stage.In, this);
+            SetHandler(stage.Out, this);
         }
 
-        public override void OnPush()
+        public void OnPush()
         {
             var chunk = Grab(_stage.In);
+            if (_tunnel)
+            {
+                _ready.Enqueue(new RequestPart.Body(chunk));
+                Deliver();
+                return;
+            }
             _buffer = _buffer.IsEmpty ? chunk : _buffer.Concat(chunk);
             Parse();
+            WatchHeaderSection();
             Deliver();
         }
 
-        public override void OnPull() => Deliver();
+        public void OnPull() => Deliver();
 
-        public override void OnUpstreamFinish()
+        public void OnDownstreamFinish(Exception cause) => CompleteStage();
+
+        public void OnUpstreamFailure(Exception e) => FailStage(e);
+
+        /// <summary>
+        /// Arms the request_headers_timeout timer while a header section is incomplete. One timer at a time, checked
+        /// against the start of the current head when it fires, so a keep-alive connection schedules no timer per
+        /// request.
+        /// </summary>
+        private void WatchHeaderSection()
+        {
+            if (_stage._requestHeadersTimeout <= TimeSpan.Zero || _failed)
+            {
+                return;
+            }
+            var inHead = _body is null && !_buffer.IsEmpty;
+            if (!inHead)
+            {
+                _headStarted = 0;
+                return;
+            }
+            if (_headStarted == 0)
+            {
+                _headStarted = Stopwatch.GetTimestamp();
+            }
+            if (!_headersTimerArmed)
+            {
+                _headersTimerArmed = true;
+                ScheduleOnce(HeadersTimer, _stage._requestHeadersTimeout - Stopwatch.GetElapsedTime(_headStarted));
+            }
+        }
+
+        protected override void OnTimer(object timerKey)
+        {
+            _headersTimerArmed = false;
+            if (_headStarted == 0 || _failed)
+            {
+                return;
+            }
+            if (Stopwatch.GetElapsedTime(_headStarted) >= _stage._requestHeadersTimeout)
+            {
+                Fail(new HttpParseError(408, HttpParseError.RequestHeadersTimeout));
+                Deliver();
+                return;
+            }
+            WatchHeaderSection();
+        }
+
+        public void OnUpstreamFinish()
         {
             if (_ready.Count == 0)
             {
@@ -141,6 +210,17 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
             }
             _buffer = headLength == _buffer.Count ? ByteString.Empty : _buffer.Slice(headLength);
             _ready.Enqueue(new RequestPart.Head(head));
+            _headStarted = 0;
+            if (head.WantsUpgrade)
+            {
+                _tunnel = true;
+                if (!_buffer.IsEmpty)
+                {
+                    _ready.Enqueue(new RequestPart.Body(_buffer));
+                    _buffer = ByteString.Empty;
+                }
+                return false;
+            }
             if (head.Framing == BodyFraming.None)
             {
                 _ready.Enqueue(RequestPart.End.Instance);

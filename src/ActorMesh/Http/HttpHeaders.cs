@@ -62,6 +62,21 @@ public sealed class HttpHeaders
         }
     }
 
+    public bool HasNameContaining(char c)
+    {
+        foreach (var h in _items)
+        {
+            if (h.Name.Contains(c))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Removes every field whose name contains <paramref name="c"/>; returns how many went.</summary>
+    public int RemoveNamesContaining(char c) => _items.RemoveAll(h => h.Name.Contains(c));
+
     public void Set(string name, string value)
     {
         Remove(name);
@@ -89,8 +104,14 @@ public sealed class HttpHeaders
     public void RemoveHopByHop()
     {
         List<string>? named = null;
+        var keepTrailers = false;
         foreach (var h in _items)
         {
+            if (h.Name.Length == 2 && h.Name.Equals("te", StringComparison.OrdinalIgnoreCase) && ListContains(h.Value, "trailers"))
+            {
+                // Envoy forwards "te: trailers" (gRPC needs it) and drops every other transfer coding the client accepts.
+                keepTrailers = true;
+            }
             if (string.Equals(h.Name, "connection", StringComparison.OrdinalIgnoreCase))
             {
                 named ??= new List<string>();
@@ -111,6 +132,10 @@ public sealed class HttpHeaders
             {
                 _items.RemoveAt(i);
             }
+        }
+        if (keepTrailers)
+        {
+            _items.Add(new HttpHeader("te", "trailers"));
         }
     }
 

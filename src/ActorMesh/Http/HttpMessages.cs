@@ -38,6 +38,16 @@ public sealed record HttpRequestHead(
     }
 
     public string Host => Headers.Get("host") ?? string.Empty;
+
+    /// <summary>
+    /// An HTTP/1.1 request asking to switch protocols (<c>Upgrade</c> named in <c>Connection</c>) and carrying no
+    /// body: after its head every byte belongs to the new protocol, never to another HTTP request.
+    /// </summary>
+    public bool WantsUpgrade =>
+        Version == HttpVersion.Http11
+        && Framing == BodyFraming.None
+        && Headers.Get("upgrade") is { Length: > 0 }
+        && Headers.HasToken("connection", "upgrade");
 }
 
 /// <summary>A parsed status line and header section from an upstream.</summary>

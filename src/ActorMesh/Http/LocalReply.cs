@@ -11,8 +11,15 @@ public static class LocalReply
     public const string ConnectFailure = "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
     public const string ConnectionTermination = "upstream connect error or disconnect/reset before headers. reset reason: connection termination";
     public const string ProtocolError = "upstream connect error or disconnect/reset before headers. reset reason: protocol error";
+    public const string UpstreamRequestTimeout = "upstream request timeout";
+    public const string StreamTimeout = "stream timeout";
+    public const string RequestTimeout = "request timeout";
 
-    public static ByteString Build(HttpVersion version, int status, string body, bool close, string serverName, string contentType = "text/plain")
+    /// <summary>Envoy's interim answer to <c>Expect: 100-continue</c> when it does not proxy the upstream's.</summary>
+    public static readonly ByteString Continue = ByteString.FromString("HTTP/1.1 100 Continue\r\n\r\n", Encoding.ASCII);
+
+    /// <param name="serverName">The <c>server</c> header; none when null (<c>server_header_transformation: PASS_THROUGH</c>).</param>
+    public static ByteString Build(HttpVersion version, int status, string body, bool close, string? serverName, string contentType = "text/plain")
     {
         var headers = new HttpHeaders();
         if (body.Length > 0)
@@ -25,7 +32,10 @@ public static class LocalReply
             headers.Add("content-length", "0");
         }
         headers.Add("date", HttpDate.Now);
-        headers.Add("server", serverName);
+        if (serverName is not null)
+        {
+            headers.Add("server", serverName);
+        }
         if (close)
         {
             headers.Add("connection", "close");

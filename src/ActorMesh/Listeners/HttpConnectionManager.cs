@@ -7,35 +7,67 @@ using ActorMesh.Upstream;
 namespace ActorMesh.Listeners;
 
 /// <summary>
-/// An HTTP connection manager ready to serve: compiled routes, the clusters they name, its stats. Immutable; every
-/// connection of the listener reads the one it was started with.
+/// An HTTP connection manager ready to serve: compiled routes, the clusters they name, its settings and stats.
+/// Immutable; every connection of the listener reads the one it was started with.
 /// </summary>
 public sealed class HttpConnectionManager
 {
+    /// <param name="defaultServerName">The <c>server</c> header when the config sets no <c>server_name</c>.</param>
     public HttpConnectionManager(
         HttpConnectionManagerConfig config,
         IReadOnlyDictionary<string, UpstreamCluster> clusters,
         HttpConnectionManagerStats stats,
-        string serverName,
-        Http1Limits limits)
+        string defaultServerName)
     {
         Config = config;
         Routes = new RouteTable(config.RouteConfig);
         Clusters = clusters;
         Stats = stats;
-        ServerName = serverName;
-        Limits = limits;
+        Forwarding = config.Forwarding;
+        Timeouts = config.Timeouts;
+        ServerName = config.Forwarding.ServerName ?? defaultServerName;
+        Limits = Http1Limits.Default with
+        {
+            MaxHeadersBytes = config.Limits.MaxRequestHeadersKb * 1024,
+            MaxHeadersCount = config.Limits.MaxHeadersCount,
+        };
     }
 
     public HttpConnectionManagerConfig Config { get; }
     public RouteTable Routes { get; }
     public IReadOnlyDictionary<string, UpstreamCluster> Clusters { get; }
     public HttpConnectionManagerStats Stats { get; }
+    public ForwardingConfig Forwarding { get; }
+    public HttpTimeoutsConfig Timeouts { get; }
     public string ServerName { get; }
     public Http1Limits Limits { get; }
 
-    /// <summary>Envoy's <c>delayed_close_timeout</c> default: how long a closing connection waits for the client's FIN.</summary>
-    public TimeSpan DelayedCloseTimeout { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>The server header for local replies: none when the config passes the upstream's through untouched.</summary>
+    public string? LocalReplyServerName =>
+        Forwarding.ServerHeaderTransformation == ServerHeaderTransformation.PassThrough ? null : ServerName;
+
+    /// <summary>
+    /// Whether an <c>Upgrade</c> of <paramref name="type"/> may pass on <paramref name="route"/>: a route's own
+    /// upgrade config for the type wins over the connection manager's, as in Envoy.
+    /// </summary>
+    public bool UpgradeEnabled(string type, RouteActionConfig route)
+    {
+        foreach (var upgrade in route.UpgradeConfigs)
+        {
+            if (string.Equals(upgrade.UpgradeType, type, StringComparison.OrdinalIgnoreCase))
+            {
+                return upgrade.Enabled;
+            }
+        }
+        foreach (var upgrade in Config.UpgradeConfigs)
+        {
+            if (string.Equals(upgrade.UpgradeType, type, StringComparison.OrdinalIgnoreCase))
+            {
+                return upgrade.Enabled;
+            }
+        }
+        return false;
+    }
 
     public static string ScopePrefix(string statPrefix) => $"http.{statPrefix}.";
 }

@@ -1,26 +1,29 @@
-using System.Diagnostics;
-using System.Globalization;
+using System.Net;
+using HttpVersion = ActorMesh.Http.HttpVersion;
 using ActorMesh.Http;
-using ActorMesh.Upstream;
+using ActorMesh.Routing;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Stage;
-using Akka.Util;
 
 namespace ActorMesh.Listeners;
 
 /// <summary>
 /// The HTTP connection manager of one downstream connection: request parts in, response bytes out. For each request
 /// it routes, picks a host, leases a pooled upstream connection and streams both bodies with backpressure; one
-/// request is in flight at a time, so pipelined requests are answered in order.
+/// request is in flight at a time, so pipelined requests are answered in order. Its parts: this file (the exchange
+/// and the connection's lifecycle), <c>.Upstream.cs</c> (talking to the upstream), <c>.Timeouts.cs</c> (Envoy's
+/// timeouts) and <c>.Upgrade.cs</c> (protocol upgrades such as WebSocket).
 /// </summary>
-public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue<FlowShape<RequestPart, ByteString>, IConnectionControl>
+public sealed partial class HttpConnectionManagerStage : GraphStageWithMaterializedValue<FlowShape<RequestPart, ByteString>, IConnectionControl>
 {
     private readonly HttpConnectionManager _hcm;
+    private readonly DownstreamAddresses? _addresses;
 
-    public HttpConnectionManagerStage(HttpConnectionManager hcm)
+    public HttpConnectionManagerStage(HttpConnectionManager hcm, DownstreamAddresses? addresses = null)
     {
         _hcm = hcm;
+        _addresses = addresses;
         Shape = new FlowShape<RequestPart, ByteString>(In, Out);
     }
 
@@ -52,39 +55,36 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
         }
     }
 
-    private sealed class Logic : TimerGraphStageLogic, IInHandler, IOutHandler
+    private sealed partial class Logic : TimerGraphStageLogic, IInHandler, IOutHandler
     {
-        private static readonly object DelayedCloseTimer = new();
-
         private readonly HttpConnectionManagerStage _stage;
         private readonly HttpConnectionManager _hcm;
         private readonly ConnectionControl _control;
-        private readonly List<ByteString> _slices = new();
-        private Action<(int Generation, Task Write)> _onWritten = null!;
-        private Action<(int Generation, Task<Option<ByteString>> Read)> _onRead = null!;
+        private readonly IPAddress? _remoteIp;
 
         private int _generation;
         private HttpRequestHead? _request;
+        private StreamInfo? _info;
+        private RouteEntry? _route;
         private bool _requestComplete;
         private bool _responseDone;
         private int _status;
         private bool _discardingBody;
+
+        // The rest of the request will never be read (a refused upgrade, an unanswered Expect, a timeout): the
+        // connection cannot carry another request and closes after the response.
+        private bool _abandonRequestBody;
+        private bool _continueSent;
         private bool _closeAfterResponse;
         private bool _draining;
         private bool _closing;
-
-        private UpstreamConnection? _upstream;
-        private long _upstreamStart;
-        private ByteString _responseBuffer = ByteString.Empty;
-        private HttpResponseHead? _response;
-        private BodyDecoder? _responseBody;
-        private bool _chunkToDownstream;
 
         public Logic(HttpConnectionManagerStage stage, ConnectionControl control) : base(stage.Shape)
         {
             _stage = stage;
             _hcm = stage._hcm;
             _control = control;
+            _remoteIp = (stage._addresses?.Remote as IPEndPoint)?.Address;
             SetHandler(stage.In, this);
             SetHandler(stage.Out, this);
         }
@@ -94,7 +94,7 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
         public override void PreStart()
         {
             _onWritten = GetAsyncCallback<(int Generation, Task Write)>(OnUpstreamWritten);
-            _onRead = GetAsyncCallback<(int Generation, Task<Option<ByteString>> Read)>(OnUpstreamRead);
+            _onRead = GetAsyncCallback<(int Generation, Task<Akka.Util.Option<ByteString>> Read)>(OnUpstreamRead);
             var drain = GetAsyncCallback(StartDraining);
             _control.Attach(drain);
             _hcm.Stats.DownstreamCxTotal.Inc();
@@ -103,12 +103,17 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
             {
                 StartDraining();
             }
+            WatchIdleConnection();
             Pull(_stage.In);
         }
 
         public override void PostStop()
         {
             _hcm.Stats.DownstreamCxActive.Dec();
+            if (_tunnelling)
+            {
+                _hcm.Stats.DownstreamCxUpgradesActive.Dec();
+            }
             if (_upstream is not null)
             {
                 _upstream.Host.Release(_upstream, success: false, reusable: false);
@@ -117,6 +122,11 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
             if (InFlight)
             {
                 _hcm.Stats.DownstreamRqActive.Dec();
+                if (!_responseDone && !_tunnelling)
+                {
+                    _info!.Flags |= ResponseFlags.DownstreamConnectionTermination;
+                }
+                LogStream();
             }
         }
 
@@ -126,13 +136,13 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
 
         public void OnPush()
         {
+            var part = Grab(_stage.In);
             if (_closing)
             {
-                Grab(_stage.In);
                 PullIfOpen();
                 return;
             }
-            switch (Grab(_stage.In))
+            switch (part)
             {
                 case RequestPart.Head head:
                     StartRequest(head.Request);
@@ -151,12 +161,14 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
 
         public void OnUpstreamFinish()
         {
-            // The client half-closed: a complete request still gets its response; a partial one is abandoned.
-            if (_closing || !InFlight)
+            if (_tunnelling)
             {
-                CompleteStage();
+                // The client ended the tunnel: the upgraded exchange is over.
+                FinishTunnel();
+                return;
             }
-            else if (!_requestComplete)
+            // The client half-closed: a complete request still gets its response; a partial one is abandoned.
+            if (_closing || !InFlight || !_requestComplete)
             {
                 CompleteStage();
             }
@@ -169,9 +181,6 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
         public void OnDownstreamFinish(Exception cause) => CompleteStage();
 
         public void OnUpstreamFailure(Exception e) => FailStage(e);
-
-        /// <summary>Envoy's <c>delayed_close_timeout</c>: the client had its chance to close first.</summary>
-        protected override void OnTimer(object timerKey) => CompleteStage();
 
         private void StartDraining()
         {
@@ -187,57 +196,113 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
         {
             _generation++;
             _request = request;
-            // A bodyless request is complete at its head; the decoder's End for it is read after the exchange.
-            _requestComplete = request.Framing == BodyFraming.None;
+            _info = NewStreamInfo(request);
+            _route = null;
+            _requestComplete = request.Framing == BodyFraming.None && !request.WantsUpgrade;
             _responseDone = false;
+            _responseHeadSent = false;
             _discardingBody = false;
+            _abandonRequestBody = false;
+            _continueSent = false;
             _closeAfterResponse |= !request.KeepAlive;
             _hcm.Stats.DownstreamRqTotal.Inc();
             _hcm.Stats.DownstreamRqActive.Inc();
+            StartStreamTimers();
 
+            if (!ApplyUnderscorePolicy(request.Headers))
+            {
+                _closeAfterResponse = true;
+                ReplyLocally(400, string.Empty, ResponseFlags.None, "http1.unexpected_underscore");
+                return;
+            }
             var route = _hcm.Routes.Match(request.Host, request.Path);
             if (route is null)
             {
                 _hcm.Stats.NoRoute.Inc();
-                ReplyLocally(404, string.Empty);
+                ReplyLocally(404, string.Empty, ResponseFlags.NoRouteFound, "route_not_found");
+                return;
+            }
+            _route = route;
+            _info.RouteName = route.Name;
+            OnRouteChosen(route);
+            if (request.WantsUpgrade && !AcceptUpgrade(request, route))
+            {
                 return;
             }
             var cluster = _hcm.Clusters[route.Cluster];
+            _info.UpstreamCluster = cluster.Name;
             var host = cluster.ChooseHost();
             if (host is null)
             {
                 cluster.Stats.UpstreamCxNoneHealthy.Inc();
-                ReplyLocally(503, LocalReply.NoHealthyUpstream);
+                ReplyLocally(503, LocalReply.NoHealthyUpstream, ResponseFlags.NoHealthyUpstream, "no_healthy_upstream");
                 return;
             }
-
-            _upstream = host.Lease();
-            _upstreamStart = Stopwatch.GetTimestamp();
-            _response = null;
-            _responseBody = null;
-            _responseBuffer = ByteString.Empty;
-            WriteUpstream(Http1Writer.RequestHead(request.Method, request.Target, UpstreamHeaders(request)));
-            ReadUpstream();
+            _info.UpstreamHost = host.Endpoint;
+            SendContinueIfOwed(request);
+            StartUpstream(host, request);
         }
 
-        private HttpHeaders UpstreamHeaders(HttpRequestHead request)
+        private StreamInfo NewStreamInfo(HttpRequestHead? request) => new()
         {
-            var headers = request.Headers;
-            headers.RemoveHopByHop();
-            if (request.Framing == BodyFraming.Chunked)
+            StartTime = DateTimeOffset.UtcNow,
+            StartTimestamp = System.Diagnostics.Stopwatch.GetTimestamp(),
+            DownstreamRemoteAddress = _stage._addresses?.Remote,
+            DownstreamLocalAddress = _stage._addresses?.Local,
+            Request = request,
+        };
+
+        /// <summary>Envoy's <c>headers_with_underscores_action</c>; false when the request must be rejected.</summary>
+        private bool ApplyUnderscorePolicy(HttpHeaders headers)
+        {
+            var action = _hcm.Config.Limits.HeadersWithUnderscores;
+            if (action == Config.HeadersWithUnderscoresAction.Allow || !headers.HasNameContaining('_'))
             {
-                headers.Add("transfer-encoding", "chunked");
+                return true;
             }
-            headers.Set("x-forwarded-proto", "http");
-            if (headers.Get("x-request-id") is null)
+            if (action == Config.HeadersWithUnderscoresAction.RejectRequest)
             {
-                headers.Add("x-request-id", RequestId.Next());
+                _hcm.Stats.DownstreamRqRejectedWithUnderscores.Inc();
+                return false;
             }
-            return headers;
+            _hcm.Stats.DownstreamDroppedHeadersWithUnderscores.Add(headers.RemoveNamesContaining('_'));
+            return true;
         }
+
+        /// <summary>
+        /// RFC 9110 §10.1.1 for a proxy: an HTTP/1.0 client's Expect is ignored; otherwise, unless the config proxies
+        /// the upstream's 100 (<c>proxy_100_continue</c>), the proxy answers 100 itself as soon as it will forward the
+        /// request, and the upstream never sees the Expect.
+        /// </summary>
+        private void SendContinueIfOwed(HttpRequestHead request)
+        {
+            if (!ExpectsContinue(request))
+            {
+                return;
+            }
+            if (request.Version == HttpVersion.Http10 || !_hcm.Forwarding.Proxy100Continue)
+            {
+                request.Headers.Remove("expect");
+            }
+            if (request.Version == HttpVersion.Http11 && !_hcm.Forwarding.Proxy100Continue && !_requestComplete)
+            {
+                _continueSent = true;
+                Emit(_stage.Out, LocalReply.Continue);
+            }
+        }
+
+        private static bool ExpectsContinue(HttpRequestHead request) =>
+            request.Headers.Get("expect") is { } expect && expect.Equals("100-continue", StringComparison.OrdinalIgnoreCase);
 
         private void OnRequestBody(ByteString data)
         {
+            _info!.BytesReceived += data.Count;
+            TouchStream();
+            if (_tunnelling)
+            {
+                WriteUpstream(data);
+                return;
+            }
             if (_discardingBody || _upstream is null)
             {
                 PullIfOpen();
@@ -254,6 +319,7 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
                 return;
             }
             _requestComplete = true;
+            OnRequestComplete();
             if (_discardingBody || _responseDone)
             {
                 TryFinish();
@@ -266,274 +332,61 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
 
         private void OnMalformed(HttpParseError error)
         {
-            _hcm.Stats.DownstreamCxProtocolError.Inc();
-            if (InFlight && (_response is not null || _responseDone))
+            if (error.IsTimeout)
+            {
+                _hcm.Stats.DownstreamRqHeaderTimeout.Inc();
+            }
+            else
+            {
+                _hcm.Stats.DownstreamCxProtocolError.Inc();
+            }
+            if (InFlight && (_responseHeadSent || _responseDone))
             {
                 // The answer to this request is already on its way: all that is left is to reset the connection.
+                _info!.Flags |= ResponseFlags.DownstreamProtocolError;
                 FailStage(new IOException("malformed request body: " + error.Details));
                 return;
             }
             ReleaseUpstream(success: false, reusable: false);
-            _hcm.Stats.CountResponse(error.Status);
+            if (!InFlight)
+            {
+                // The request never got as far as a head: it still counts, and is logged, as Envoy's does.
+                _hcm.Stats.DownstreamRqTotal.Inc();
+                _hcm.Stats.DownstreamRqActive.Inc();
+                _info = NewStreamInfo(null);
+            }
+            _info!.Flags |= error.IsTimeout ? ResponseFlags.None : ResponseFlags.DownstreamProtocolError;
+            _info.ResponseCodeDetails = error.IsTimeout ? "request_header_timeout" : "http1.codec_error";
             var version = _request?.Version ?? HttpVersion.Http11;
-            Emit(_stage.Out, LocalReply.Build(version, error.Status, Http1Writer.ReasonPhrase(error.Status), close: true, _hcm.ServerName), CompleteStage);
+            var body = error.IsTimeout ? error.Details : Http1Writer.ReasonPhrase(error.Status);
+            _status = error.Status;
+            Emit(_stage.Out, LocalReply.Build(version, error.Status, body, close: true, _hcm.LocalReplyServerName), () =>
+            {
+                _responseDone = true;
+                EndStream();
+                _request = null;
+                CompleteStage();
+            });
         }
 
-        private void WriteUpstream(ByteString bytes)
-        {
-            var generation = _generation;
-            var write = _upstream!.WriteAsync(bytes);
-            if (write.IsCompleted)
-            {
-                // Small writes usually complete at once: no need to go round the stage's mailbox.
-                OnUpstreamWritten((generation, write));
-                return;
-            }
-            write.ContinueWith(
-                static (t, state) =>
-                {
-                    var (callback, gen) = ((Action<(int, Task)>, int))state!;
-                    callback((gen, t));
-                },
-                (_onWritten, generation),
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-        }
-
-        private void OnUpstreamWritten((int Generation, Task Write) written)
-        {
-            if (written.Generation != _generation || _upstream is null)
-            {
-                return;
-            }
-            // A failed write surfaces on the read side too, which decides the answer; here we only stop sending.
-            if (written.Write.IsCompletedSuccessfully && !_requestComplete)
-            {
-                PullIfOpen();
-            }
-        }
-
-        private void ReadUpstream()
-        {
-            var generation = _generation;
-            var read = _upstream!.ReadAsync();
-            if (read.IsCompleted)
-            {
-                OnUpstreamRead((generation, read));
-                return;
-            }
-            read.ContinueWith(
-                static (t, state) =>
-                {
-                    var (callback, gen) = ((Action<(int, Task<Option<ByteString>>)>, int))state!;
-                    callback((gen, t));
-                },
-                (_onRead, generation),
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-        }
-
-        private void OnUpstreamRead((int Generation, Task<Option<ByteString>> Read) read)
-        {
-            if (read.Generation != _generation || _upstream is null)
-            {
-                return;
-            }
-            var ok = read.Read.IsCompletedSuccessfully && read.Read.Result.HasValue;
-            if (!ok)
-            {
-                OnUpstreamClosed();
-                return;
-            }
-            var bytes = read.Read.Result.Value;
-            if (_response is null)
-            {
-                OnResponseHeadBytes(bytes);
-            }
-            else
-            {
-                ForwardResponseBody(bytes, ByteString.Empty);
-            }
-        }
-
-        private void OnUpstreamClosed()
-        {
-            var upstream = _upstream!;
-            if (_response is null)
-            {
-                var connectFailed = upstream.Connected.IsFaulted || !upstream.Connected.IsCompleted;
-                if (connectFailed)
-                {
-                    upstream.Host.OnConnectFailure();
-                }
-                ReleaseUpstream(success: false, reusable: false);
-                ReplyLocally(503, connectFailed ? LocalReply.ConnectFailure : LocalReply.ConnectionTermination);
-            }
-            else if (_response.Framing == BodyFraming.UntilClose && _responseBody is not null)
-            {
-                ReleaseUpstream(success: true, reusable: false);
-                EmitFinal(_chunkToDownstream ? Http1Writer.LastChunk : ByteString.Empty);
-            }
-            else
-            {
-                // Headers already went downstream: the only honest signal left is to reset the downstream too.
-                ReleaseUpstream(success: false, reusable: false);
-                FailStage(new IOException("upstream reset after response headers"));
-            }
-        }
-
-        private void OnResponseHeadBytes(ByteString bytes)
-        {
-            _responseBuffer = _responseBuffer.IsEmpty ? bytes : _responseBuffer.Concat(bytes);
-            while (true)
-            {
-                var span = _responseBuffer.ToReadOnlySpan();
-                var headLength = Http1HeadParser.FindHeadEnd(span, _hcm.Limits, out var error);
-                if (error is not null)
-                {
-                    UpstreamProtocolError();
-                    return;
-                }
-                if (headLength == 0)
-                {
-                    ReadUpstream();
-                    return;
-                }
-                var response = Http1HeadParser.ParseResponse(span[..headLength], _request!.IsHead, _hcm.Limits, out error);
-                if (response is null)
-                {
-                    UpstreamProtocolError();
-                    return;
-                }
-                var rest = headLength == _responseBuffer.Count ? ByteString.Empty : _responseBuffer.Slice(headLength);
-                _responseBuffer = ByteString.Empty;
-                if (response.Status is >= 100 and < 200)
-                {
-                    // Interim responses are not relayed yet; the final response follows on the same connection.
-                    _responseBuffer = rest;
-                    if (rest.IsEmpty)
-                    {
-                        ReadUpstream();
-                        return;
-                    }
-                    continue;
-                }
-                _response = response;
-                _responseBody = new BodyDecoder(response.Framing, response.ContentLength, _hcm.Limits);
-                ForwardResponseBody(rest, DownstreamHead(response));
-                return;
-            }
-        }
-
-        private ByteString DownstreamHead(HttpResponseHead response)
+        private void ReplyLocally(int status, string body, ResponseFlags flags, string details)
         {
             var request = _request!;
-            var headers = response.Headers;
-            headers.RemoveHopByHop();
-            var unframed = response.Framing is BodyFraming.Chunked or BodyFraming.UntilClose;
-            _chunkToDownstream = unframed && request.Version == HttpVersion.Http11;
-            if (_chunkToDownstream)
+            _info!.Flags |= flags;
+            _info.ResponseCodeDetails = details;
+            if (!_requestComplete && ExpectsContinue(request) && !_continueSent)
             {
-                headers.Add("transfer-encoding", "chunked");
+                // The client may be holding its body back until it hears 100: it cannot be read, so it cannot be skipped.
+                _abandonRequestBody = true;
             }
-            else if (unframed)
+            if (_abandonRequestBody)
             {
-                // An HTTP/1.0 client learns where the body ends only from the connection closing.
                 _closeAfterResponse = true;
             }
-            var elapsedMs = (long)Stopwatch.GetElapsedTime(_upstreamStart).TotalMilliseconds;
-            headers.Set("x-envoy-upstream-service-time", elapsedMs.ToString(CultureInfo.InvariantCulture));
-            headers.Set("server", _hcm.ServerName);
-            if (headers.Get("date") is null)
-            {
-                headers.Add("date", HttpDate.Now);
-            }
-            if (_closeAfterResponse)
-            {
-                headers.Add("connection", "close");
-            }
-            else if (request.Version == HttpVersion.Http10)
-            {
-                headers.Add("connection", "keep-alive");
-            }
-            return Http1Writer.ResponseHead(request.Version, response.Status, response.Reason, headers);
-        }
-
-        private void ForwardResponseBody(ByteString bytes, ByteString prefix)
-        {
-            var decoder = _responseBody!;
-            _slices.Clear();
-            var consumed = decoder.Decode(bytes, _slices, out _);
-            if (consumed < 0)
-            {
-                if (prefix.IsEmpty)
-                {
-                    ReleaseUpstream(success: false, reusable: false);
-                    FailStage(new IOException("invalid upstream response framing"));
-                }
-                else
-                {
-                    UpstreamProtocolError();
-                }
-                return;
-            }
-            var output = prefix;
-            foreach (var slice in _slices)
-            {
-                if (_request!.IsHead)
-                {
-                    continue;
-                }
-                output = output.Concat(_chunkToDownstream ? Http1Writer.Chunk(slice) : slice);
-            }
-            var complete = decoder.IsComplete;
-            if (complete)
-            {
-                // Bytes past the end of the response mean the upstream is out of step: never reuse it.
-                var reusable = consumed == bytes.Count && _response!.KeepAlive && _requestComplete;
-                ReleaseUpstream(success: true, reusable: reusable);
-                if (_chunkToDownstream)
-                {
-                    output = output.Concat(Http1Writer.LastChunk);
-                }
-                EmitFinal(output);
-            }
-            else if (output.IsEmpty)
-            {
-                ReadUpstream();
-            }
-            else
-            {
-                Emit(_stage.Out, output, ReadUpstream);
-            }
-        }
-
-        private void UpstreamProtocolError()
-        {
-            ReleaseUpstream(success: false, reusable: false);
-            ReplyLocally(502, LocalReply.ProtocolError);
-        }
-
-        private void ReleaseUpstream(bool success, bool reusable)
-        {
-            var upstream = _upstream;
-            if (upstream is null)
-            {
-                return;
-            }
-            _upstream = null;
-            upstream.Host.Release(upstream, success, reusable);
-        }
-
-        private void ReplyLocally(int status, string body)
-        {
-            var request = _request!;
-            // A request whose body we will not read to its end must not leave bytes behind on a kept connection.
-            var bytes = LocalReply.Build(request.Version, status, request.IsHead ? string.Empty : body, _closeAfterResponse, _hcm.ServerName);
+            var bytes = LocalReply.Build(request.Version, status, request.IsHead ? string.Empty : body, _closeAfterResponse, _hcm.LocalReplyServerName);
             _response = null;
             _status = status;
+            _responseHeadSent = true;
             EmitFinal(bytes);
         }
 
@@ -544,6 +397,7 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
             {
                 _status = _response.Status;
             }
+            StopRouteTimer();
             void Done()
             {
                 _responseDone = true;
@@ -561,7 +415,7 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
 
         private void TryFinish()
         {
-            if (_requestComplete)
+            if (_requestComplete || _abandonRequestBody)
             {
                 FinishExchange();
                 return;
@@ -574,9 +428,8 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
 
         private void FinishExchange()
         {
-            _hcm.Stats.CountResponse(_status);
-            _hcm.Stats.DownstreamRqActive.Dec();
-            var closeNow = _closeAfterResponse;
+            EndStream();
+            var closeNow = _closeAfterResponse || _abandonRequestBody;
             _request = null;
             _response = null;
             _responseBody = null;
@@ -586,7 +439,29 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
                 CloseGracefully();
                 return;
             }
+            WatchIdleConnection();
             PullIfOpen();
+        }
+
+        /// <summary>Counts the finished exchange and hands its StreamInfo to the access logs.</summary>
+        private void EndStream()
+        {
+            _hcm.Stats.CountResponse(_status);
+            _hcm.Stats.DownstreamRqActive.Dec();
+            LogStream();
+        }
+
+        private void LogStream()
+        {
+            var info = _info;
+            if (info is null)
+            {
+                return;
+            }
+            _info = null;
+            info.ResponseCode = _status;
+            info.EndTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+            // The access log (issue 3) takes the finished StreamInfo here.
         }
 
         /// <summary>
@@ -598,7 +473,7 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
         {
             _closing = true;
             Complete(_stage.Out);
-            ScheduleOnce(DelayedCloseTimer, _hcm.DelayedCloseTimeout);
+            ScheduleOnce(DelayedCloseTimer, _hcm.Timeouts.DelayedClose);
             PullIfOpen();
         }
 
@@ -617,6 +492,5 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
                 Pull(_stage.In);
             }
         }
-
     }
 }

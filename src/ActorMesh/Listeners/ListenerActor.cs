@@ -40,7 +40,7 @@ public static class ListenerProtocol
 
     public sealed record Drained(string Name);
 
-    internal sealed record Accepted(Flow<ByteString, ByteString, NotUsed> Transport);
+    internal sealed record Accepted(AcceptedConnection Connection);
 
     internal sealed record BindResult(ListenerBinding? Binding, string? Error);
 }
@@ -53,7 +53,7 @@ public sealed class ListenerActor : ReceiveActor
 {
     private readonly string _name;
     private readonly SocketAddressConfig _address;
-    private readonly Flow<ByteString, ByteString, IConnectionControl>? _pipeline;
+    private readonly ConnectionPipeline? _pipeline;
     private readonly ListenerSettings _settings;
     private readonly ListenerStats _stats;
     private readonly IActorRef _reportTo;
@@ -66,7 +66,7 @@ public sealed class ListenerActor : ReceiveActor
     public ListenerActor(
         string name,
         SocketAddressConfig address,
-        Flow<ByteString, ByteString, IConnectionControl>? pipeline,
+        ConnectionPipeline? pipeline,
         ListenerSettings settings,
         StatsStore store,
         IActorRef reportTo)
@@ -104,7 +104,7 @@ public sealed class ListenerActor : ReceiveActor
     public static Props Props(
         string name,
         SocketAddressConfig address,
-        Flow<ByteString, ByteString, IConnectionControl>? pipeline,
+        ConnectionPipeline? pipeline,
         ListenerSettings settings,
         StatsStore store,
         IActorRef reportTo) =>
@@ -149,10 +149,10 @@ public sealed class ListenerActor : ReceiveActor
         if (_pipeline is null || !_accepting || OpenConnections >= _settings.MaxConnections || _binding is null)
         {
             // No filter chain (or over the connection limit): Envoy closes the connection straight away.
-            accepted.Transport.Join(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), Source.Empty<ByteString>())).Run(_materializer);
+            accepted.Connection.Transport.Join(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), Source.Empty<ByteString>())).Run(_materializer);
             return;
         }
-        var child = Context.ActorOf(ConnectionActor.Props(accepted.Transport, _pipeline, _materializer), $"cx-{_settings.NextConnectionId()}");
+        var child = Context.ActorOf(ConnectionActor.Props(accepted.Connection.Transport, _pipeline(accepted.Connection.Addresses), _materializer), $"cx-{_settings.NextConnectionId()}");
         Context.Watch(child);
         _stats.DownstreamCxActive.Inc();
     }

@@ -42,21 +42,21 @@ internal static class ListenerSocket
         IMaterializer materializer,
         IPEndPoint endpoint,
         SocketEdge edge,
-        Action<Flow<ByteString, ByteString, NotUsed>> onAccepted) =>
+        Action<AcceptedConnection> onAccepted) =>
         edge == SocketEdge.AkkaIo
             ? BindAkkaIoAsync(system, materializer, endpoint, onAccepted)
             : BindSocket(endpoint, onAccepted);
 
     private static async Task<ListenerBinding> BindAkkaIoAsync(
-        ActorSystem system, IMaterializer materializer, IPEndPoint endpoint, Action<Flow<ByteString, ByteString, NotUsed>> onAccepted)
+        ActorSystem system, IMaterializer materializer, IPEndPoint endpoint, Action<AcceptedConnection> onAccepted)
     {
         var binding = await TcpBindSource.Create(system, endpoint, Backlog, null, UnbindTimeout)
-            .ToMaterialized(Sink.ForEach<Tcp.IncomingConnection>(c => onAccepted(c.Flow)), Keep.Left)
+            .ToMaterialized(Sink.ForEach<Tcp.IncomingConnection>(c => onAccepted(new AcceptedConnection(c.Flow, new DownstreamAddresses(c.RemoteAddress, c.LocalAddress)))), Keep.Left)
             .Run(materializer);
         return new ListenerBinding(binding.LocalAddress, binding.Unbind);
     }
 
-    private static Task<ListenerBinding> BindSocket(IPEndPoint endpoint, Action<Flow<ByteString, ByteString, NotUsed>> onAccepted)
+    private static Task<ListenerBinding> BindSocket(IPEndPoint endpoint, Action<AcceptedConnection> onAccepted)
     {
         // No SO_REUSEADDR: on Linux .NET also sets SO_REUSEPORT with it, and a port taken twice must fail to bind.
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -80,7 +80,7 @@ internal static class ListenerSocket
         }));
     }
 
-    private static async Task AcceptLoop(Socket listener, Action<Flow<ByteString, ByteString, NotUsed>> onAccepted, CancellationToken closed)
+    private static async Task AcceptLoop(Socket listener, Action<AcceptedConnection> onAccepted, CancellationToken closed)
     {
         while (!closed.IsCancellationRequested)
         {
@@ -103,7 +103,8 @@ internal static class ListenerSocket
                 continue;
             }
             client.NoDelay = true;
-            onAccepted(Flow.FromGraph(new SocketConnectionStage(client)));
+            var addresses = new DownstreamAddresses(client.RemoteEndPoint!, client.LocalEndPoint!);
+            onAccepted(new AcceptedConnection(Flow.FromGraph(new SocketConnectionStage(client)), addresses));
         }
     }
 }

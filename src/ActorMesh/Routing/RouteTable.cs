@@ -3,8 +3,10 @@ using ActorMesh.Config;
 namespace ActorMesh.Routing;
 
 /// <summary>A route ready to match: compiled once per config, read lock-free by every connection.</summary>
-public sealed record RouteEntry(RouteMatchConfig Match, string Cluster)
+public sealed record RouteEntry(string? Name, RouteMatchConfig Match, RouteActionConfig Action)
 {
+    public string Cluster => Action.Cluster;
+
     public bool Matches(string path) => Match.Kind switch
     {
         PathMatchKind.Prefix => path.StartsWith(Match.Value, StringComparison.Ordinal),
@@ -45,7 +47,7 @@ public sealed class RouteTable
         {
             var entry = new VirtualHostEntry(
                 vh.Name,
-                vh.Routes.Select(r => new RouteEntry(r.Match, r.Action.Cluster)).ToArray());
+                vh.Routes.Select(r => new RouteEntry(r.Name, r.Match, r.Action)).ToArray());
             foreach (var domain in vh.Domains)
             {
                 if (domain == "*")

@@ -13,6 +13,16 @@ public sealed class HttpConnectionManagerStats
         DownstreamRqTotal = scope.Counter("downstream_rq_total");
         DownstreamRqActive = scope.Gauge("downstream_rq_active");
         NoRoute = scope.Counter("no_route");
+        DownstreamRqTimeout = scope.Counter("downstream_rq_timeout");
+        DownstreamRqIdleTimeout = scope.Counter("downstream_rq_idle_timeout");
+        DownstreamRqHeaderTimeout = scope.Counter("downstream_rq_header_timeout");
+        DownstreamCxIdleTimeout = scope.Counter("downstream_cx_idle_timeout");
+        DownstreamCxDelayedCloseTimeout = scope.Counter("downstream_cx_delayed_close_timeout");
+        DownstreamCxUpgradesTotal = scope.Counter("downstream_cx_upgrades_total");
+        DownstreamCxUpgradesActive = scope.Gauge("downstream_cx_upgrades_active");
+        DownstreamRqWsOnNonWsRoute = scope.Counter("downstream_rq_ws_on_non_ws_route");
+        DownstreamRqRejectedWithUnderscores = scope.Counter("requests_rejected_with_underscores_in_headers");
+        DownstreamDroppedHeadersWithUnderscores = scope.Counter("dropped_headers_with_underscores");
         _rqByClass = Enumerable.Range(1, 5).Select(c => scope.Counter($"downstream_rq_{c}xx")).ToArray();
     }
 
@@ -22,6 +32,16 @@ public sealed class HttpConnectionManagerStats
     public Counter DownstreamRqTotal { get; }
     public Gauge DownstreamRqActive { get; }
     public Counter NoRoute { get; }
+    public Counter DownstreamRqTimeout { get; }
+    public Counter DownstreamRqIdleTimeout { get; }
+    public Counter DownstreamRqHeaderTimeout { get; }
+    public Counter DownstreamCxIdleTimeout { get; }
+    public Counter DownstreamCxDelayedCloseTimeout { get; }
+    public Counter DownstreamCxUpgradesTotal { get; }
+    public Gauge DownstreamCxUpgradesActive { get; }
+    public Counter DownstreamRqWsOnNonWsRoute { get; }
+    public Counter DownstreamRqRejectedWithUnderscores { get; }
+    public Counter DownstreamDroppedHeadersWithUnderscores { get; }
 
     public void CountResponse(int status)
     {
@@ -45,6 +65,7 @@ public sealed class ClusterStats
         UpstreamCxConnectFail = scope.Counter("upstream_cx_connect_fail");
         UpstreamCxNoneHealthy = scope.Counter("upstream_cx_none_healthy");
         UpstreamCxDestroy = scope.Counter("upstream_cx_destroy");
+        UpstreamRqTimeout = scope.Counter("upstream_rq_timeout");
         MembershipTotal = scope.Gauge("membership_total");
         MembershipHealthy = scope.Gauge("membership_healthy");
     }
@@ -56,6 +77,7 @@ public sealed class ClusterStats
     public Counter UpstreamCxConnectFail { get; }
     public Counter UpstreamCxNoneHealthy { get; }
     public Counter UpstreamCxDestroy { get; }
+    public Counter UpstreamRqTimeout { get; }
     public Gauge MembershipTotal { get; }
     public Gauge MembershipHealthy { get; }
 }

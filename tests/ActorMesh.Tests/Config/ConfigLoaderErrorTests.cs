@@ -78,14 +78,14 @@ public sealed class ConfigLoaderErrorTests
     public void Unknown_fields_are_reported_in_document_order()
     {
         var yaml = Edit("    connect_timeout: 0.25s\n", "    connect_timeout: 0.25s\n    circuit_breakers: {}\n")
-            .Replace("  - name: web\n    address:", "  - name: web\n    per_connection_buffer_limit_bytes: 1024\n    address:")
+            .Replace("  - name: web\n    address:", "  - name: web\n    listener_filters_timeout: 1s\n    address:")
             + "\nadmin:\n  address: { socket_address: { address: 127.0.0.1, port_value: 9901 } }\n  profile_path: /tmp/p\n";
 
         var errors = Errors(yaml);
 
         Assert.Equal(
             [
-                "static_resources.listeners[0].per_connection_buffer_limit_bytes (line 4): unknown field",
+                "static_resources.listeners[0].listener_filters_timeout (line 4): unknown field",
                 "static_resources.clusters[0].circuit_breakers (line 28): unknown field",
                 "admin.profile_path (line 40): unknown field",
             ],

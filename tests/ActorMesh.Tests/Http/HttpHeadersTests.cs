@@ -13,7 +13,7 @@ public sealed class HttpHeadersTests
         headers.Add("Connection", "keep-alive, X-Secret");
         headers.Add("Keep-Alive", "timeout=5");
         headers.Add("x-secret", "drop me");
-        headers.Add("TE", "trailers");
+        headers.Add("TE", "gzip, deflate");
         headers.Add("Transfer-Encoding", "chunked");
         headers.Add("Upgrade", "websocket");
         headers.Add("Proxy-Connection", "keep-alive");
@@ -22,6 +22,19 @@ public sealed class HttpHeadersTests
         headers.RemoveHopByHop();
 
         Assert.Equal(new[] { "Host", "x-kept" }, headers.Items.Select(h => h.Name));
+    }
+
+    [Fact]
+    public void Te_trailers_is_the_one_transfer_coding_preference_forwarded()
+    {
+        var headers = new HttpHeaders();
+        headers.Add("Host", "a");
+        headers.Add("TE", "gzip, Trailers");
+        headers.Add("Connection", "TE");
+
+        headers.RemoveHopByHop();
+
+        Assert.Equal(new[] { ("Host", "a"), ("te", "trailers") }, headers.Items.Select(h => (h.Name, h.Value)));
     }
 
     [Fact]

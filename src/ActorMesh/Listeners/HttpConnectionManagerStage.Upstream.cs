@@ -1,0 +1,383 @@
+using System.Diagnostics;
+using System.Globalization;
+using ActorMesh.Config;
+using ActorMesh.Http;
+using ActorMesh.Upstream;
+using Akka.IO;
+using Akka.Util;
+
+namespace ActorMesh.Listeners;
+
+public sealed partial class HttpConnectionManagerStage
+{
+    /// <summary>The exchange with the upstream: request head and body out, response head and body back.</summary>
+    private sealed partial class Logic
+    {
+        private readonly List<ByteString> _slices = new();
+        private Action<(int Generation, Task Write)> _onWritten = null!;
+        private Action<(int Generation, Task<Option<ByteString>> Read)> _onRead = null!;
+
+        private UpstreamConnection? _upstream;
+        private long _upstreamStart;
+        private ByteString _responseBuffer = ByteString.Empty;
+        private HttpResponseHead? _response;
+        private BodyDecoder? _responseBody;
+        private bool _chunkToDownstream;
+        private bool _responseHeadSent;
+
+        private void StartUpstream(UpstreamHost host, HttpRequestHead request)
+        {
+            _upstream = host.Lease();
+            _upstreamStart = Stopwatch.GetTimestamp();
+            _response = null;
+            _responseBody = null;
+            _responseBuffer = ByteString.Empty;
+            WriteUpstream(Http1Writer.RequestHead(request.Method, request.Target, UpstreamHeaders(request)));
+            ReadUpstream();
+        }
+
+        private HttpHeaders UpstreamHeaders(HttpRequestHead request)
+        {
+            var headers = request.Headers;
+            var upgrade = _upgradeType;
+            headers.RemoveHopByHop();
+            if (upgrade is not null)
+            {
+                headers.Add("connection", "upgrade");
+                headers.Add("upgrade", upgrade);
+            }
+            if (request.Framing == BodyFraming.Chunked)
+            {
+                headers.Add("transfer-encoding", "chunked");
+            }
+            ForwardingHeaders.Apply(headers, _hcm.Forwarding, _remoteIp);
+            return headers;
+        }
+
+        private void WriteUpstream(ByteString bytes)
+        {
+            var generation = _generation;
+            var write = _upstream!.WriteAsync(bytes);
+            if (write.IsCompleted)
+            {
+                // Small writes usually complete at once: no need to go round the stage's mailbox.
+                OnUpstreamWritten((generation, write));
+                return;
+            }
+            write.ContinueWith(
+                static (t, state) =>
+                {
+                    var (callback, gen) = ((Action<(int, Task)>, int))state!;
+                    callback((gen, t));
+                },
+                (_onWritten, generation),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
+        private void OnUpstreamWritten((int Generation, Task Write) written)
+        {
+            if (written.Generation != _generation || _upstream is null)
+            {
+                return;
+            }
+            // A failed write surfaces on the read side too, which decides the answer; here we only stop sending.
+            // An upgrade request sends nothing more until the upstream has switched protocols.
+            if (written.Write.IsCompletedSuccessfully && !_requestComplete && (_upgradeType is null || _tunnelling))
+            {
+                PullIfOpen();
+            }
+        }
+
+        private void ReadUpstream()
+        {
+            var generation = _generation;
+            var read = _upstream!.ReadAsync();
+            if (read.IsCompleted)
+            {
+                OnUpstreamRead((generation, read));
+                return;
+            }
+            read.ContinueWith(
+                static (t, state) =>
+                {
+                    var (callback, gen) = ((Action<(int, Task<Option<ByteString>>)>, int))state!;
+                    callback((gen, t));
+                },
+                (_onRead, generation),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
+        private void OnUpstreamRead((int Generation, Task<Option<ByteString>> Read) read)
+        {
+            if (read.Generation != _generation || _upstream is null)
+            {
+                return;
+            }
+            var ok = read.Read.IsCompletedSuccessfully && read.Read.Result.HasValue;
+            if (!ok)
+            {
+                OnUpstreamClosed();
+                return;
+            }
+            TouchStream();
+            var bytes = read.Read.Result.Value;
+            if (_tunnelling)
+            {
+                Emit(_stage.Out, bytes, ReadUpstream);
+            }
+            else if (_response is null)
+            {
+                if (_info!.FirstUpstreamByteTimestamp == 0)
+                {
+                    _info.FirstUpstreamByteTimestamp = Stopwatch.GetTimestamp();
+                }
+                OnResponseHeadBytes(bytes);
+            }
+            else
+            {
+                ForwardResponseBody(bytes, ByteString.Empty);
+            }
+        }
+
+        private void OnUpstreamClosed()
+        {
+            var upstream = _upstream!;
+            if (_tunnelling)
+            {
+                FinishTunnel();
+            }
+            else if (_response is null)
+            {
+                var connectFailed = upstream.Connected.IsFaulted || !upstream.Connected.IsCompleted;
+                if (connectFailed)
+                {
+                    upstream.Host.OnConnectFailure();
+                }
+                ReleaseUpstream(success: false, reusable: false);
+                if (connectFailed)
+                {
+                    ReplyLocally(503, LocalReply.ConnectFailure, ResponseFlags.UpstreamConnectionFailure, "upstream_reset_before_response_started{connection_failure}");
+                }
+                else
+                {
+                    ReplyLocally(503, LocalReply.ConnectionTermination, ResponseFlags.UpstreamConnectionTermination, "upstream_reset_before_response_started{connection_termination}");
+                }
+            }
+            else if (_response.Framing == BodyFraming.UntilClose && _responseBody is not null)
+            {
+                ReleaseUpstream(success: true, reusable: false);
+                EmitFinal(_chunkToDownstream ? Http1Writer.LastChunk : ByteString.Empty);
+            }
+            else
+            {
+                // Headers already went downstream: the only honest signal left is to reset the downstream too.
+                _info!.Flags |= ResponseFlags.UpstreamConnectionTermination;
+                ReleaseUpstream(success: false, reusable: false);
+                FailStage(new IOException("upstream reset after response headers"));
+            }
+        }
+
+        private void OnResponseHeadBytes(ByteString bytes)
+        {
+            _responseBuffer = _responseBuffer.IsEmpty ? bytes : _responseBuffer.Concat(bytes);
+            while (true)
+            {
+                var span = _responseBuffer.ToReadOnlySpan();
+                var headLength = Http1HeadParser.FindHeadEnd(span, _hcm.Limits, out var error);
+                if (error is not null)
+                {
+                    UpstreamProtocolError();
+                    return;
+                }
+                if (headLength == 0)
+                {
+                    ReadUpstream();
+                    return;
+                }
+                var response = Http1HeadParser.ParseResponse(span[..headLength], _request!.IsHead, _hcm.Limits, out error);
+                if (response is null)
+                {
+                    UpstreamProtocolError();
+                    return;
+                }
+                var rest = headLength == _responseBuffer.Count ? ByteString.Empty : _responseBuffer.Slice(headLength);
+                _responseBuffer = ByteString.Empty;
+                if (response.Status == 101)
+                {
+                    if (_upgradeType is null)
+                    {
+                        // Switching protocols nobody asked for would desynchronise both connections.
+                        UpstreamProtocolError();
+                        return;
+                    }
+                    StartTunnel(response, rest);
+                    return;
+                }
+                if (response.Status is >= 100 and < 200)
+                {
+                    RelayInterim(response);
+                    _responseBuffer = rest;
+                    if (rest.IsEmpty)
+                    {
+                        ReadUpstream();
+                        return;
+                    }
+                    continue;
+                }
+                if (_upgradeType is not null)
+                {
+                    // A refused upgrade: the client's next bytes belong to a protocol that never started.
+                    _abandonRequestBody = true;
+                    _closeAfterResponse = true;
+                }
+                _response = response;
+                _responseBody = new BodyDecoder(response.Framing, response.ContentLength, _hcm.Limits);
+                ForwardResponseBody(rest, DownstreamHead(response));
+                return;
+            }
+        }
+
+        /// <summary>
+        /// 1xx responses go to HTTP/1.1 clients only (RFC 9110 §15.2). A 100 goes only when the proxy relays the
+        /// upstream's (<c>proxy_100_continue</c>) to a client that asked for it; otherwise the proxy sent its own.
+        /// </summary>
+        private void RelayInterim(HttpResponseHead response)
+        {
+            var request = _request!;
+            if (request.Version != HttpVersion.Http11)
+            {
+                return;
+            }
+            if (response.Status == 100 && (_continueSent || !_hcm.Forwarding.Proxy100Continue || !ExpectsContinue(request)))
+            {
+                return;
+            }
+            var headers = response.Headers;
+            headers.RemoveHopByHop();
+            Emit(_stage.Out, Http1Writer.ResponseHead(HttpVersion.Http11, response.Status, response.Reason, headers));
+        }
+
+        private ByteString DownstreamHead(HttpResponseHead response)
+        {
+            var request = _request!;
+            var headers = response.Headers;
+            headers.RemoveHopByHop();
+            var unframed = response.Framing is BodyFraming.Chunked or BodyFraming.UntilClose;
+            _chunkToDownstream = unframed && request.Version == HttpVersion.Http11;
+            if (_chunkToDownstream)
+            {
+                headers.Add("transfer-encoding", "chunked");
+            }
+            else if (unframed)
+            {
+                // An HTTP/1.0 client learns where the body ends only from the connection closing.
+                _closeAfterResponse = true;
+            }
+            AddResponseHeaders(headers);
+            if (_closeAfterResponse)
+            {
+                headers.Add("connection", "close");
+            }
+            else if (request.Version == HttpVersion.Http10)
+            {
+                headers.Add("connection", "keep-alive");
+            }
+            _responseHeadSent = true;
+            _info!.ResponseHeaders = headers;
+            _info.ResponseCodeDetails = "via_upstream";
+            return Http1Writer.ResponseHead(request.Version, response.Status, response.Reason, headers);
+        }
+
+        /// <summary>Headers the proxy adds to every upstream response: service time, server, date.</summary>
+        private void AddResponseHeaders(HttpHeaders headers)
+        {
+            var elapsedMs = (long)Stopwatch.GetElapsedTime(_upstreamStart).TotalMilliseconds;
+            headers.Set("x-envoy-upstream-service-time", elapsedMs.ToString(CultureInfo.InvariantCulture));
+            switch (_hcm.Forwarding.ServerHeaderTransformation)
+            {
+                case ServerHeaderTransformation.Overwrite:
+                    headers.Set("server", _hcm.ServerName);
+                    break;
+                case ServerHeaderTransformation.AppendIfAbsent when headers.Get("server") is null:
+                    headers.Add("server", _hcm.ServerName);
+                    break;
+            }
+            if (headers.Get("date") is null)
+            {
+                headers.Add("date", HttpDate.Now);
+            }
+        }
+
+        private void ForwardResponseBody(ByteString bytes, ByteString prefix)
+        {
+            var decoder = _responseBody!;
+            _slices.Clear();
+            var consumed = decoder.Decode(bytes, _slices, out _);
+            if (consumed < 0)
+            {
+                if (prefix.IsEmpty)
+                {
+                    _info!.Flags |= ResponseFlags.UpstreamProtocolError;
+                    ReleaseUpstream(success: false, reusable: false);
+                    FailStage(new IOException("invalid upstream response framing"));
+                }
+                else
+                {
+                    UpstreamProtocolError();
+                }
+                return;
+            }
+            var output = prefix;
+            foreach (var slice in _slices)
+            {
+                if (_request!.IsHead)
+                {
+                    continue;
+                }
+                _info!.BytesSent += slice.Count;
+                output = output.Concat(_chunkToDownstream ? Http1Writer.Chunk(slice) : slice);
+            }
+            var complete = decoder.IsComplete;
+            if (complete)
+            {
+                // Bytes past the end of the response mean the upstream is out of step: never reuse it.
+                var reusable = consumed == bytes.Count && _response!.KeepAlive && _requestComplete;
+                ReleaseUpstream(success: true, reusable: reusable);
+                if (_chunkToDownstream)
+                {
+                    output = output.Concat(Http1Writer.LastChunk);
+                }
+                EmitFinal(output);
+            }
+            else if (output.IsEmpty)
+            {
+                ReadUpstream();
+            }
+            else
+            {
+                Emit(_stage.Out, output, ReadUpstream);
+            }
+        }
+
+        private void UpstreamProtocolError()
+        {
+            ReleaseUpstream(success: false, reusable: false);
+            ReplyLocally(502, LocalReply.ProtocolError, ResponseFlags.UpstreamProtocolError, "upstream_reset_before_response_started{protocol_error}");
+        }
+
+        private void ReleaseUpstream(bool success, bool reusable)
+        {
+            var upstream = _upstream;
+            if (upstream is null)
+            {
+                return;
+            }
+            _upstream = null;
+            upstream.Host.Release(upstream, success, reusable);
+        }
+    }
+}
