@@ -64,7 +64,8 @@ internal sealed class ProxyHarness : IAsyncDisposable
     /// The same shape with the virtual host's <paramref name="routesYaml"/> (written at column 0) and the cluster's
     /// discovery type and endpoint address chosen by the test.
     /// </summary>
-    public static string ConfigWith(string routesYaml, int[] upstreamPorts, string clusterType = "STATIC", string? endpointAddress = null, string domains = "[\"*\"]")
+    /// <param name="hcmOptions">Extra HTTP connection manager fields (YAML at column 0), e.g. timeouts.</param>
+    public static string ConfigWith(string routesYaml, int[] upstreamPorts, string clusterType = "STATIC", string? endpointAddress = null, string domains = "[\"*\"]", string? hcmOptions = null)
     {
         var endpoints = string.Concat(upstreamPorts.Select(port =>
             $"        - endpoint: {{ address: {{ socket_address: {{ address: {endpointAddress ?? "127.0.0.1"}, port_value: {port} }} }} }}\n"));
@@ -78,6 +79,7 @@ internal sealed class ProxyHarness : IAsyncDisposable
             + "        typed_config:\n"
             + "          \"@type\": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager\n"
             + "          stat_prefix: ingress_http\n"
+            + (hcmOptions is null ? string.Empty : Indent(hcmOptions, 10))
             + "          route_config:\n"
             + "            name: local_route\n"
             + "            virtual_hosts:\n"
