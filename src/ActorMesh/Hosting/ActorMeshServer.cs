@@ -96,7 +96,7 @@ public sealed class ActorMeshServer
         {
             var pipeline = BuildPipeline(system, listenerConfig, clusters, stats, options, owned);
             listeners.Add(system.ActorOf(
-                ListenerActor.Props(listenerConfig.Name, listenerConfig.Address, pipeline, new ListenerSettings { Edge = options.SocketEdge }, stats, inbox.Receiver),
+                ListenerActor.Props(listenerConfig.Name, listenerConfig.Address, pipeline, new ListenerSettings { Edge = options.SocketEdge, BufferLimitBytes = listenerConfig.PerConnectionBufferLimitBytes }, stats, inbox.Receiver),
                 UniqueName("listener-" + listenerConfig.Name)));
         }
         // Parenthesised so that no listener name from a config can collide with it.

@@ -120,7 +120,7 @@ public sealed class ListenerActor : ReceiveActor
     {
         var self = Self;
         var endpoint = new IPEndPoint(IPAddress.Parse(_address.Address), _address.Port);
-        ListenerSocket.BindAsync(Context.System, _materializer, endpoint, _settings.Edge, t => self.Tell(new ListenerProtocol.Accepted(t)))
+        ListenerSocket.BindAsync(Context.System, _materializer, endpoint, _settings, t => self.Tell(new ListenerProtocol.Accepted(t)))
             .ContinueWith(t => t.IsCompletedSuccessfully
                 ? new ListenerProtocol.BindResult(t.Result, null)
                 : new ListenerProtocol.BindResult(null, t.Exception?.GetBaseException().Message ?? "bind cancelled"))
@@ -189,6 +189,9 @@ public sealed class ListenerSettings
 
     /// <summary>Which socket edge accepted connections run on.</summary>
     public SocketEdge Edge { get; init; } = SocketEdge.Socket;
+
+    /// <summary>Envoy's <c>per_connection_buffer_limit_bytes</c>: bounds each receive on the socket edge.</summary>
+    public int BufferLimitBytes { get; init; } = ListenerConfig.DefaultPerConnectionBufferLimitBytes;
 
     /// <summary>Open downstream connections above which new ones are closed at once.</summary>
     public int MaxConnections { get; init; } = 10_000;

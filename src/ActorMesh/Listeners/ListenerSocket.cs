@@ -41,11 +41,11 @@ internal static class ListenerSocket
         ActorSystem system,
         IMaterializer materializer,
         IPEndPoint endpoint,
-        SocketEdge edge,
+        ListenerSettings settings,
         Action<AcceptedConnection> onAccepted) =>
-        edge == SocketEdge.AkkaIo
+        settings.Edge == SocketEdge.AkkaIo
             ? BindAkkaIoAsync(system, materializer, endpoint, onAccepted)
-            : BindSocket(endpoint, onAccepted);
+            : BindSocket(endpoint, settings.BufferLimitBytes, onAccepted);
 
     private static async Task<ListenerBinding> BindAkkaIoAsync(
         ActorSystem system, IMaterializer materializer, IPEndPoint endpoint, Action<AcceptedConnection> onAccepted)
@@ -56,7 +56,7 @@ internal static class ListenerSocket
         return new ListenerBinding(binding.LocalAddress, binding.Unbind);
     }
 
-    private static Task<ListenerBinding> BindSocket(IPEndPoint endpoint, Action<AcceptedConnection> onAccepted)
+    private static Task<ListenerBinding> BindSocket(IPEndPoint endpoint, int bufferLimit, Action<AcceptedConnection> onAccepted)
     {
         // No SO_REUSEADDR: on Linux .NET also sets SO_REUSEPORT with it, and a port taken twice must fail to bind.
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -71,7 +71,7 @@ internal static class ListenerSocket
             return Task.FromException<ListenerBinding>(e);
         }
         var closed = new CancellationTokenSource();
-        _ = AcceptLoop(socket, onAccepted, closed.Token);
+        _ = AcceptLoop(socket, bufferLimit, onAccepted, closed.Token);
         return Task.FromResult(new ListenerBinding(socket.LocalEndPoint!, () =>
         {
             closed.Cancel();
@@ -80,7 +80,7 @@ internal static class ListenerSocket
         }));
     }
 
-    private static async Task AcceptLoop(Socket listener, Action<AcceptedConnection> onAccepted, CancellationToken closed)
+    private static async Task AcceptLoop(Socket listener, int bufferLimit, Action<AcceptedConnection> onAccepted, CancellationToken closed)
     {
         while (!closed.IsCancellationRequested)
         {
@@ -104,7 +104,7 @@ internal static class ListenerSocket
             }
             client.NoDelay = true;
             var addresses = new DownstreamAddresses(client.RemoteEndPoint!, client.LocalEndPoint!);
-            onAccepted(new AcceptedConnection(Flow.FromGraph(new SocketConnectionStage(client)), addresses));
+            onAccepted(new AcceptedConnection(Flow.FromGraph(new SocketConnectionStage(client, bufferLimit)), addresses));
         }
     }
 }

@@ -15,13 +15,19 @@ namespace ActorMesh.Listeners;
 public sealed class SocketConnectionStage : GraphStage<FlowShape<ByteString, ByteString>>
 {
     // One receive takes at most this much, as akka.io.tcp.maximum-frame-size does on the Akka.IO edge.
-    private const int ReceiveBufferSize = 64 * 1024;
+    public const int MaxReceiveBufferSize = 64 * 1024;
 
     private readonly Socket _socket;
+    private readonly int _receiveBufferSize;
 
-    public SocketConnectionStage(Socket socket)
+    /// <param name="receiveBufferSize">
+    /// The most one receive reads, capped at <see cref="MaxReceiveBufferSize"/>: with reads only on demand, this bounds
+    /// what a connection holds in flight (Envoy's <c>per_connection_buffer_limit_bytes</c>).
+    /// </param>
+    public SocketConnectionStage(Socket socket, int receiveBufferSize = MaxReceiveBufferSize)
     {
         _socket = socket;
+        _receiveBufferSize = Math.Clamp(receiveBufferSize, 1, MaxReceiveBufferSize);
         Shape = new FlowShape<ByteString, ByteString>(In, Out);
     }
 
@@ -54,7 +60,7 @@ public sealed class SocketConnectionStage : GraphStage<FlowShape<ByteString, Byt
 
         public override void PreStart()
         {
-            _buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
+            _buffer = ArrayPool<byte>.Shared.Rent(_stage._receiveBufferSize);
             _onReceived = GetAsyncCallback<Task<int>>(OnReceiveCompleted);
             _onSent = GetAsyncCallback<Task<int>>(OnSendCompleted);
             Pull(_stage.In);
@@ -102,7 +108,7 @@ public sealed class SocketConnectionStage : GraphStage<FlowShape<ByteString, Byt
             ValueTask<int> pending;
             try
             {
-                pending = _socket.ReceiveAsync(_buffer.AsMemory(0, ReceiveBufferSize), SocketFlags.None);
+                pending = _socket.ReceiveAsync(_buffer.AsMemory(0, _stage._receiveBufferSize), SocketFlags.None);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {

@@ -295,6 +295,21 @@ public sealed class HttpSemanticsTests
         Assert.Equal(1, dropping.Stat("http.ingress_http.dropped_headers_with_underscores"));
     }
 
+    [Fact]
+    public async Task A_small_per_connection_buffer_limit_still_streams_a_large_body_intact()
+    {
+        var (upstream, seen) = await Recording();
+        await using var _ = upstream;
+        var config = ProxyHarness.SimpleConfig(upstream.Port).Replace("  - name: main\n", "  - name: main\n    per_connection_buffer_limit_bytes: 1024\n");
+        await using var proxy = await ProxyHarness.StartAsync(config);
+        var body = string.Concat(Enumerable.Range(0, 20_000).Select(i => (char)('a' + (i % 26))));
+
+        var response = await RawHttp.Exchange(proxy.Port("main"), $"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {body.Length}\r\nconnection: close\r\n\r\n{body}");
+
+        Assert.StartsWith("HTTP/1.1 200", response);
+        Assert.Equal(body, Encoding.ASCII.GetString(Assert.Single(seen).Body));
+    }
+
     private static async Task<string> ReadHead(Stream stream)
     {
         var head = new StringBuilder();
