@@ -1,6 +1,6 @@
 namespace ActorMesh.Config;
 
-/// <summary>Envoy's HTTP connection manager with its inline route configuration and HTTP filters.</summary>
+/// <summary>Envoy's HTTP connection manager with its inline route configuration, HTTP filters and access logs.</summary>
 internal static class HttpConnectionManagerReader
 {
     public const string CanonicalName = "envoy.filters.network.http_connection_manager";
@@ -47,7 +47,8 @@ internal static class HttpConnectionManagerReader
             ? RouteConfigurationReader.Read(routes, context)
             : null;
         var httpFilters = ReadResults.AllOrNull(body.Sequence("http_filters").Select(filter => ReadHttpFilter(filter, context)));
-        if (statPrefix is null || routeConfig is null || httpFilters is null)
+        var accessLogs = AccessLogReader.ReadAll(body, context);
+        if (statPrefix is null || routeConfig is null || httpFilters is null || accessLogs is null)
         {
             return null;
         }
@@ -56,7 +57,8 @@ internal static class HttpConnectionManagerReader
             codec ?? CodecType.Auto,
             statPrefix,
             routeConfig,
-            httpFilters.Value);
+            httpFilters.Value,
+            accessLogs.Value);
     }
 
     private static HttpFilterConfig? ReadHttpFilter(SequenceItem item, ConfigReadContext context)

@@ -102,6 +102,20 @@ internal sealed class YamlMap
     public long? Integer(string key, long min, long max) =>
         Take(key) is { } node ? ReadInteger(node, ChildPath(key), min, max) : null;
 
+    public bool? Boolean(string key)
+    {
+        if (Take(key) is not { } node || _context.AsScalar(node, ChildPath(key)) is not { } text)
+        {
+            return null;
+        }
+        if (bool.TryParse(text, out var value))
+        {
+            return value;
+        }
+        _context.Error(ChildPath(key), node.Start, $"expected true or false, got '{text}'");
+        return null;
+    }
+
     public TimeSpan? Duration(string key)
     {
         if (Take(key) is not { } node)

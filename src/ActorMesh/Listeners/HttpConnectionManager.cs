@@ -1,3 +1,4 @@
+using ActorMesh.AccessLog;
 using ActorMesh.Config;
 using ActorMesh.Http;
 using ActorMesh.Routing;
@@ -36,6 +37,12 @@ public sealed class HttpConnectionManager
 
     /// <summary>Envoy's <c>delayed_close_timeout</c> default: how long a closing connection waits for the client's FIN.</summary>
     public TimeSpan DelayedCloseTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The configured <c>access_log</c> entries, in config order. At the end of each exchange the request path calls
+    /// <see cref="AccessLogger.Log"/> on each with the exchange's finished <see cref="StreamInfo"/>.
+    /// </summary>
+    public IReadOnlyList<AccessLogger> AccessLogs { get; init; } = [];
 
     public static string ScopePrefix(string statPrefix) => $"http.{statPrefix}.";
 }
