@@ -81,42 +81,27 @@ internal static class AccessLogReader
         var streamName = sink == AccessLogSinkKind.Stdout
             ? declaration.CanonicalName(StdoutNames, StdoutName)
             : declaration.CanonicalName(StderrNames, StderrName);
-        var streamFormat = declaration.Body is { } streamBody ? ReadFormat(streamBody, ["log_format"], context) : default;
-        return streamFormat.Ok || declaration.Body is null
-            ? new AccessLogConfig(streamName, sink.Value, null, streamFormat.Format)
-            : null;
+        var streamFormat = declaration.Body is { } streamBody ? ReadFormat(streamBody, ["log_format"], context) : new FormatResult(true, null);
+        return streamFormat.Ok ? new AccessLogConfig(streamName, sink.Value, null, streamFormat.Format) : null;
     }
 
-    /// <summary>Reads whichever of <paramref name="fields"/> is set (at most one); no format at all is Envoy's default.</summary>
+    /// <summary>Reads whichever of <paramref name="fields"/> is set; no format at all is Envoy's default.</summary>
     private static FormatResult ReadFormat(YamlMap body, string[] fields, ConfigReadContext context)
     {
-        var set = fields.Where(body.Has).ToArray();
-        foreach (var extra in set.Skip(1))
+        if (!TryOneOf(body, fields, out var key))
         {
-            body.Error(extra, $"only one of {string.Join(", ", fields)} may be set");
+            return FormatResult.Failed;
         }
-        if (set.Length == 0)
-        {
-            return new FormatResult(true, null);
-        }
-        if (set.Length > 1)
-        {
-            foreach (var field in set)
-            {
-                body.Take(field);
-            }
-            return new FormatResult(false, null);
-        }
-        var key = set[0];
         switch (key)
         {
+            case null:
+                return new FormatResult(true, null);
             case "format":
                 return TextFormat(body, key, omitEmptyValues: false, contentType: null, context);
             case "json_format" or "typed_json_format":
-                var json = ReadJsonFormat(body.Take(key)!, body.ChildPath(key), context);
-                return json is null ? new FormatResult(false, null) : new FormatResult(true, new AccessLogFormatConfig(null, json.Value));
+                return JsonFormat(body, key, omitEmptyValues: false, contentType: null, context);
             default:
-                return body.Map(key) is { } logFormat ? ReadSubstitutionFormatString(logFormat, context) : new FormatResult(false, null);
+                return body.Map(key) is { } logFormat ? ReadSubstitutionFormatString(logFormat, context) : FormatResult.Failed;
         }
     }
 
@@ -125,52 +110,66 @@ internal static class AccessLogReader
     {
         var omitEmptyValues = logFormat.Boolean("omit_empty_values") ?? false;
         var contentType = logFormat.Scalar("content_type");
-        var set = LogFormatFields.Where(logFormat.Has).ToArray();
-        if (set.Length == 0)
+        if (!TryOneOf(logFormat, LogFormatFields, out var key))
         {
-            logFormat.Error($"one of {string.Join(", ", LogFormatFields)} is required");
-            return new FormatResult(false, null);
+            return FormatResult.Failed;
         }
-        foreach (var extra in set.Skip(1))
-        {
-            logFormat.Error(extra, $"only one of {string.Join(", ", LogFormatFields)} may be set");
-            logFormat.Take(extra);
-        }
-        var key = set[0];
         switch (key)
         {
+            case null:
+                logFormat.Error($"one of {string.Join(", ", LogFormatFields)} is required");
+                return FormatResult.Failed;
             case "text_format":
-                return Combine(set, TextFormat(logFormat, key, omitEmptyValues, contentType, context));
+                return TextFormat(logFormat, key, omitEmptyValues, contentType, context);
             case "json_format":
-                var json = ReadJsonFormat(logFormat.Take(key)!, logFormat.ChildPath(key), context);
-                return Combine(set, json is null
-                    ? new FormatResult(false, null)
-                    : new FormatResult(true, new AccessLogFormatConfig(null, json.Value, omitEmptyValues, contentType)));
+                return JsonFormat(logFormat, key, omitEmptyValues, contentType, context);
             default:
                 if (logFormat.Map(key) is not { } source)
                 {
-                    return new FormatResult(false, null);
+                    return FormatResult.Failed;
                 }
                 // Only an inline DataSource: the others (filename, environment_variable) are reported as unknown fields.
                 var text = source.RequiredScalar("inline_string", "filename", "inline_bytes", "environment_variable");
-                if (text is null || !Validate(text, source.ChildPath("inline_string"), source.KeyMark("inline_string"), context))
-                {
-                    return new FormatResult(false, null);
-                }
-                return Combine(set, new FormatResult(true, new AccessLogFormatConfig(text, null, omitEmptyValues, contentType)));
+                return text is not null && Validate(text, source.ChildPath("inline_string"), source.KeyMark("inline_string"), context)
+                    ? new FormatResult(true, new AccessLogFormatConfig(text, null, omitEmptyValues, contentType))
+                    : FormatResult.Failed;
         }
     }
 
-    private static FormatResult Combine(string[] set, FormatResult result) => set.Length > 1 ? new FormatResult(false, null) : result;
+    /// <summary>
+    /// The member of a protobuf oneof that is set (null when none is). Setting several is an error at each extra one;
+    /// all are then taken so that none is also reported as unknown.
+    /// </summary>
+    private static bool TryOneOf(YamlMap map, string[] fields, out string? key)
+    {
+        var set = fields.Where(map.Has).ToArray();
+        key = set.FirstOrDefault();
+        if (set.Length <= 1)
+        {
+            return true;
+        }
+        foreach (var extra in set.Skip(1))
+        {
+            map.Error(extra, $"only one of {string.Join(", ", fields)} may be set");
+        }
+        foreach (var field in set)
+        {
+            map.Take(field);
+        }
+        return false;
+    }
+
+    private static FormatResult JsonFormat(YamlMap map, string key, bool omitEmptyValues, string? contentType, ConfigReadContext context) =>
+        ReadJsonFormat(map.Take(key)!, map.ChildPath(key), context) is { } json
+            ? new FormatResult(true, new AccessLogFormatConfig(null, json, omitEmptyValues, contentType))
+            : FormatResult.Failed;
 
     private static FormatResult TextFormat(YamlMap map, string key, bool omitEmptyValues, string? contentType, ConfigReadContext context)
     {
         var text = map.Scalar(key);
-        if (text is null || !Validate(text, map.ChildPath(key), map.KeyMark(key), context))
-        {
-            return new FormatResult(false, null);
-        }
-        return new FormatResult(true, new AccessLogFormatConfig(text, null, omitEmptyValues, contentType));
+        return text is not null && Validate(text, map.ChildPath(key), map.KeyMark(key), context)
+            ? new FormatResult(true, new AccessLogFormatConfig(text, null, omitEmptyValues, contentType))
+            : FormatResult.Failed;
     }
 
     private static bool Validate(string format, string path, Mark mark, ConfigReadContext context)
@@ -257,5 +256,9 @@ internal static class AccessLogReader
         }
     }
 
-    private readonly record struct FormatResult(bool Ok, AccessLogFormatConfig? Format);
+    /// <summary>A format read (null: Envoy's default), or not, its errors reported.</summary>
+    private readonly record struct FormatResult(bool Ok, AccessLogFormatConfig? Format)
+    {
+        public static FormatResult Failed => new(false, null);
+    }
 }

@@ -305,6 +305,47 @@ public sealed class AccessLogConfigTests
     }
 
     [Fact]
+    public void Log_format_needs_exactly_one_format()
+    {
+        Assert.Equal(
+            [$"{HcmPath}.access_log[0].typed_config.log_format (line 16): one of text_format, json_format, text_format_source is required"],
+            Errors("""
+                access_log:
+                - name: envoy.access_loggers.stdout
+                  typed_config:
+                    "@type": type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog
+                    log_format: { omit_empty_values: true }
+                """));
+        Assert.Equal(
+            [$"{HcmPath}.access_log[0].typed_config.log_format.json_format (line 18): only one of text_format, json_format, text_format_source may be set"],
+            Errors("""
+                access_log:
+                - name: envoy.access_loggers.stdout
+                  typed_config:
+                    "@type": type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog
+                    log_format:
+                      text_format: "%PROTOCOL%"
+                      json_format: { p: "%PROTOCOL%" }
+                """));
+    }
+
+    [Fact]
+    public void Omit_empty_values_must_be_a_bool()
+    {
+        Assert.Equal(
+            [$"{HcmPath}.access_log[0].typed_config.log_format.omit_empty_values (line 18): expected true or false, got 'sometimes'"],
+            Errors("""
+                access_log:
+                - name: envoy.access_loggers.stdout
+                  typed_config:
+                    "@type": type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog
+                    log_format:
+                      text_format: "%PROTOCOL%"
+                      omit_empty_values: sometimes
+                """));
+    }
+
+    [Fact]
     public void An_unsupported_access_logger_is_reported_at_its_type()
     {
         var errors = Errors("""
