@@ -1,6 +1,6 @@
 namespace ActorMesh.Config;
 
-/// <summary>Envoy's HTTP connection manager with its inline route configuration and HTTP filters.</summary>
+/// <summary>Envoy's HTTP connection manager with its inline route configuration, HTTP filters and access logs.</summary>
 internal static class HttpConnectionManagerReader
 {
     public const string CanonicalName = "envoy.filters.network.http_connection_manager";
@@ -61,11 +61,12 @@ internal static class HttpConnectionManagerReader
             ? RouteConfigurationReader.Read(routes, context)
             : null;
         var httpFilters = ReadResults.AllOrNull(body.Sequence("http_filters").Select(filter => ReadHttpFilter(filter, context)));
+        var accessLogs = AccessLogReader.ReadAll(body, context);
         var forwarding = ReadForwarding(body);
         var limits = ReadLimits(body, out var protocolIdle);
         var timeouts = ReadTimeouts(body, protocolIdle);
         var upgrades = UpgradeConfigReader.ReadAll(body, "upgrade_configs", context);
-        if (statPrefix is null || routeConfig is null || httpFilters is null || upgrades is null)
+        if (statPrefix is null || routeConfig is null || httpFilters is null || accessLogs is null || upgrades is null)
         {
             return null;
         }
@@ -74,7 +75,8 @@ internal static class HttpConnectionManagerReader
             codec ?? CodecType.Auto,
             statPrefix,
             routeConfig,
-            httpFilters.Value)
+            httpFilters.Value,
+            accessLogs.Value)
         {
             Forwarding = forwarding,
             Limits = limits,
@@ -87,14 +89,14 @@ internal static class HttpConnectionManagerReader
     {
         var defaults = ForwardingConfig.Default;
         return new ForwardingConfig(
-            UseRemoteAddress: body.Bool("use_remote_address") ?? defaults.UseRemoteAddress,
-            XffNumTrustedHops: (int)(body.Integer("xff_num_trusted_hops", 0, uint.MaxValue) is { } hops ? Math.Min(hops, int.MaxValue) : 0),
-            SkipXffAppend: body.Bool("skip_xff_append") ?? defaults.SkipXffAppend,
-            GenerateRequestId: body.Bool("generate_request_id") ?? defaults.GenerateRequestId,
-            PreserveExternalRequestId: body.Bool("preserve_external_request_id") ?? defaults.PreserveExternalRequestId,
+            UseRemoteAddress: body.Boolean("use_remote_address") ?? defaults.UseRemoteAddress,
+            XffNumTrustedHops: (int)Math.Min(body.Integer("xff_num_trusted_hops", 0, uint.MaxValue) ?? 0, int.MaxValue),
+            SkipXffAppend: body.Boolean("skip_xff_append") ?? defaults.SkipXffAppend,
+            GenerateRequestId: body.Boolean("generate_request_id") ?? defaults.GenerateRequestId,
+            PreserveExternalRequestId: body.Boolean("preserve_external_request_id") ?? defaults.PreserveExternalRequestId,
             ServerName: body.Scalar("server_name"),
             ServerHeaderTransformation: body.Enum("server_header_transformation", ServerHeaderTransformations) ?? defaults.ServerHeaderTransformation,
-            Proxy100Continue: body.Bool("proxy_100_continue") ?? defaults.Proxy100Continue);
+            Proxy100Continue: body.Boolean("proxy_100_continue") ?? defaults.Proxy100Continue);
     }
 
     private static HttpLimitsConfig ReadLimits(YamlMap body, out TimeSpan? idleTimeout)

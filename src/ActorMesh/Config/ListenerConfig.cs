@@ -23,13 +23,17 @@ public enum CodecType
     Http1,
 }
 
-/// <summary>Envoy's <c>envoy.filters.network.http_connection_manager</c> with an inline <c>route_config</c>.</summary>
+/// <summary>
+/// Envoy's <c>envoy.filters.network.http_connection_manager</c> with an inline <c>route_config</c> and its
+/// <c>access_log</c> entries.
+/// </summary>
 public sealed record HttpConnectionManagerConfig(
     string Name,
     CodecType CodecType,
     string StatPrefix,
     RouteConfiguration RouteConfig,
-    EquatableArray<HttpFilterConfig> HttpFilters) : NetworkFilterConfig(Name)
+    EquatableArray<HttpFilterConfig> HttpFilters,
+    EquatableArray<AccessLogConfig> AccessLogs) : NetworkFilterConfig(Name)
 {
     public ForwardingConfig Forwarding { get; init; } = ForwardingConfig.Default;
 

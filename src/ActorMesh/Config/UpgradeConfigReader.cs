@@ -13,7 +13,7 @@ internal static class UpgradeConfigReader
             return null;
         }
         var type = map.RequiredScalar("upgrade_type");
-        var enabled = map.Bool("enabled");
+        var enabled = map.Boolean("enabled");
         return type is null ? null : new UpgradeConfig(type, enabled ?? true);
     }
 }

@@ -102,7 +102,7 @@ internal sealed class YamlMap
     public long? Integer(string key, long min, long max) =>
         Take(key) is { } node ? ReadInteger(node, ChildPath(key), min, max) : null;
 
-    public bool? Bool(string key)
+    public bool? Boolean(string key)
     {
         if (Take(key) is not { } node || _context.AsScalar(node, ChildPath(key)) is not { } text)
         {

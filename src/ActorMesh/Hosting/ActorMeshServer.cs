@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Text.RegularExpressions;
+using ActorMesh.AccessLog;
 using ActorMesh.Admin;
 using ActorMesh.Config;
 using ActorMesh.Http;
@@ -92,13 +93,15 @@ public sealed class ActorMeshServer
 
         var inbox = Inbox.Create(system);
         var listeners = new List<IActorRef>();
+        var accessLogs = new AccessLogManager(system, stats);
         foreach (var listenerConfig in config.StaticResources.Listeners)
         {
-            var pipeline = BuildPipeline(system, listenerConfig, clusters, stats, options, owned);
+            var pipeline = BuildPipeline(system, listenerConfig, clusters, stats, accessLogs, options, owned);
             listeners.Add(system.ActorOf(
                 ListenerActor.Props(listenerConfig.Name, listenerConfig.Address, pipeline, new ListenerSettings { Edge = options.SocketEdge, BufferLimitBytes = listenerConfig.PerConnectionBufferLimitBytes }, stats, inbox.Receiver),
                 UniqueName("listener-" + listenerConfig.Name)));
         }
+        owned.AddRange(accessLogs.Actors);
         // Parenthesised so that no listener name from a config can collide with it.
         const string adminName = "(admin)";
         if (config.Admin is not null)
@@ -166,6 +169,7 @@ public sealed class ActorMeshServer
         ListenerConfig listener,
         IReadOnlyDictionary<string, UpstreamCluster> clusters,
         StatsStore stats,
+        AccessLogManager accessLogs,
         ServerOptions options,
         List<IActorRef> owned)
     {
@@ -175,7 +179,10 @@ public sealed class ActorMeshServer
             return null;
         }
         var prefix = HttpConnectionManager.ScopePrefix(hcmConfig.StatPrefix);
-        var hcm = new HttpConnectionManager(hcmConfig, clusters, new HttpConnectionManagerStats(stats.GetOrCreate(prefix)), options.ServerName);
+        var hcm = new HttpConnectionManager(hcmConfig, clusters, new HttpConnectionManagerStats(stats.GetOrCreate(prefix)), options.ServerName)
+        {
+            AccessLogs = accessLogs.CreateLoggers(hcmConfig.AccessLogs),
+        };
         owned.Add(system.ActorOf(StatsScopeActor.Props(stats, prefix), UniqueName("stats-http-" + hcmConfig.StatPrefix)));
         return addresses => Flow.Create<ByteString>()
             .Via(new Http1RequestDecoder(hcm.Limits, hcmConfig.Timeouts.RequestHeaders))

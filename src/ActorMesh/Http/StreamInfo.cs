@@ -30,9 +30,9 @@ public enum ResponseFlags
     DownstreamConnectionTermination = 1 << 8,
     /// <summary><c>RL</c>: rate limited locally.</summary>
     RateLimited = 1 << 9,
-    /// <summary><c>FI</c>: fault injected (delay).</summary>
+    /// <summary><c>DI</c>: fault injected (delay).</summary>
     DelayInjected = 1 << 10,
-    /// <summary><c>DI</c>: fault injected (abort).</summary>
+    /// <summary><c>FI</c>: fault injected (abort).</summary>
     FaultInjected = 1 << 11,
     /// <summary><c>SI</c>: stream idle timeout.</summary>
     StreamIdleTimeout = 1 << 12,

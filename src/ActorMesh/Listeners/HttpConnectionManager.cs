@@ -1,3 +1,4 @@
+using ActorMesh.AccessLog;
 using ActorMesh.Config;
 using ActorMesh.Http;
 using ActorMesh.Routing;
@@ -68,6 +69,12 @@ public sealed class HttpConnectionManager
         }
         return false;
     }
+
+    /// <summary>
+    /// The configured <c>access_log</c> entries, in config order. At the end of each exchange the request path calls
+    /// <see cref="AccessLogger.Log"/> on each with the exchange's finished <see cref="StreamInfo"/>.
+    /// </summary>
+    public IReadOnlyList<AccessLogger> AccessLogs { get; init; } = [];
 
     public static string ScopePrefix(string statPrefix) => $"http.{statPrefix}.";
 }

@@ -76,6 +76,10 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
         private bool _abandonRequestBody;
         private bool _continueSent;
         private bool _closeAfterResponse;
+
+        // The next request's head (or parse error), read ahead while this request's response is awaited: keeping a
+        // read posted on the socket is how a client that goes away is noticed and its upstream request abandoned.
+        private RequestPart? _readAhead;
         private bool _draining;
         private bool _closing;
 
@@ -109,6 +113,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
 
         public override void PostStop()
         {
+            Console.Error.WriteLine("DBG HCM poststop inflight=" + InFlight);
             _hcm.Stats.DownstreamCxActive.Dec();
             if (_tunnelling)
             {
@@ -142,6 +147,16 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
                 PullIfOpen();
                 return;
             }
+            if (InFlight && _requestComplete && !_discardingBody && part is RequestPart.Head or RequestPart.Malformed)
+            {
+                _readAhead = part;
+                return;
+            }
+            Dispatch(part);
+        }
+
+        private void Dispatch(RequestPart part)
+        {
             switch (part)
             {
                 case RequestPart.Head head:
@@ -161,6 +176,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
 
         public void OnUpstreamFinish()
         {
+            Console.Error.WriteLine("DBG HCM upstream finish inflight=" + InFlight + " complete=" + _requestComplete);
             if (_tunnelling)
             {
                 // The client ended the tunnel: the upgraded exchange is over.
@@ -180,7 +196,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
 
         public void OnDownstreamFinish(Exception cause) => CompleteStage();
 
-        public void OnUpstreamFailure(Exception e) => FailStage(e);
+        public void OnUpstreamFailure(Exception e) { Console.Error.WriteLine("DBG HCM upstream failure " + e.GetType().Name + " inflight=" + InFlight); FailStage(e); }
 
         private void StartDraining()
         {
@@ -241,6 +257,10 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             _info.UpstreamHost = host.Endpoint;
             SendContinueIfOwed(request);
             StartUpstream(host, request);
+            if (_requestComplete)
+            {
+                PullIfOpen();
+            }
         }
 
         private StreamInfo NewStreamInfo(HttpRequestHead? request) => new()
@@ -327,6 +347,11 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             else if (_upstream is not null && _request!.Framing == BodyFraming.Chunked)
             {
                 WriteUpstream(Http1Writer.LastChunk);
+                PullIfOpen();
+            }
+            else
+            {
+                PullIfOpen();
             }
         }
 
@@ -440,6 +465,12 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
                 return;
             }
             WatchIdleConnection();
+            if (_readAhead is { } next)
+            {
+                _readAhead = null;
+                Dispatch(next);
+                return;
+            }
             PullIfOpen();
         }
 
@@ -461,7 +492,10 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             _info = null;
             info.ResponseCode = _status;
             info.EndTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
-            // The access log (issue 3) takes the finished StreamInfo here.
+            foreach (var log in _hcm.AccessLogs)
+            {
+                log.Log(info);
+            }
         }
 
         /// <summary>

@@ -38,6 +38,13 @@ internal sealed class RawConnection : IDisposable
 
     public void ShutdownSend() => _client.Client.Shutdown(SocketShutdown.Send);
 
+    /// <summary>Closes with a TCP reset (SO_LINGER 0), as a client that gives up does.</summary>
+    public void Reset()
+    {
+        _client.Client.LingerState = new LingerOption(true, 0);
+        _client.Close();
+    }
+
     /// <summary>Reads until <paramref name="marker"/> has arrived (true) or the peer closed or time ran out (false).</summary>
     public async Task<bool> ReadUntil(string marker, TimeSpan timeout)
     {

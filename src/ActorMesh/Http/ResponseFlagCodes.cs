@@ -1,0 +1,81 @@
+using System.Text;
+
+namespace ActorMesh.Http;
+
+/// <summary>
+/// Envoy's short codes for <see cref="ResponseFlags"/> (<c>ResponseFlagUtils::toShortString</c>): the set flags in
+/// Envoy's <c>ResponseFlag</c> order joined with <c>,</c>, or <c>-</c> when none is set.
+/// </summary>
+public static class ResponseFlagCodes
+{
+    public const string None = "-";
+
+    // Envoy's ALL_RESPONSE_STRINGS_FLAGS order, restricted to the flags ActorMesh can set.
+    private static readonly (ResponseFlags Flag, string Code)[] InEnvoyOrder =
+    [
+        (ResponseFlags.NoHealthyUpstream, "UH"),
+        (ResponseFlags.UpstreamRequestTimeout, "UT"),
+        (ResponseFlags.LocalReset, "LR"),
+        (ResponseFlags.UpstreamRemoteReset, "UR"),
+        (ResponseFlags.UpstreamConnectionFailure, "UF"),
+        (ResponseFlags.UpstreamConnectionTermination, "UC"),
+        (ResponseFlags.UpstreamOverflow, "UO"),
+        (ResponseFlags.NoRouteFound, "NR"),
+        (ResponseFlags.DelayInjected, "DI"),
+        (ResponseFlags.FaultInjected, "FI"),
+        (ResponseFlags.RateLimited, "RL"),
+        (ResponseFlags.DownstreamConnectionTermination, "DC"),
+        (ResponseFlags.UpstreamRetryLimitExceeded, "URX"),
+        (ResponseFlags.StreamIdleTimeout, "SI"),
+        (ResponseFlags.DownstreamProtocolError, "DPE"),
+        (ResponseFlags.DurationTimeout, "DT"),
+        (ResponseFlags.UpstreamProtocolError, "UPE"),
+    ];
+
+    /// <summary>The short code of a single flag, e.g. <c>NR</c>; null for <see cref="ResponseFlags.None"/> or a combination.</summary>
+    public static string? ShortCode(ResponseFlags flag)
+    {
+        foreach (var (f, code) in InEnvoyOrder)
+        {
+            if (f == flag)
+            {
+                return code;
+            }
+        }
+        return null;
+    }
+
+    public static string ToShortString(ResponseFlags flags)
+    {
+        if (flags == ResponseFlags.None)
+        {
+            return None;
+        }
+        var builder = new StringBuilder();
+        Append(flags, builder);
+        return builder.ToString();
+    }
+
+    /// <summary>Appends the short string without an intermediate string, for the access log's hot path.</summary>
+    public static void Append(ResponseFlags flags, StringBuilder output)
+    {
+        if (flags == ResponseFlags.None)
+        {
+            output.Append(None);
+            return;
+        }
+        var first = true;
+        foreach (var (flag, code) in InEnvoyOrder)
+        {
+            if ((flags & flag) != 0)
+            {
+                if (!first)
+                {
+                    output.Append(',');
+                }
+                output.Append(code);
+                first = false;
+            }
+        }
+    }
+}
