@@ -7,6 +7,8 @@ namespace ActorMesh.Http;
 /// <summary>
 /// Bytes from a downstream connection in, <see cref="RequestPart"/>s out. Pipelined requests come out one after the
 /// other; after a <see cref="RequestPart.Malformed"/> the stage completes, so nothing after a bad message is ever read.
+/// A message found to be malformed before its head left the stage is dropped whole: only the error goes on, so not
+/// even the head of a request with a bad body reaches an upstream when the bad bytes arrived with it.
 /// </summary>
 public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, RequestPart>>
 {
@@ -29,9 +31,15 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
     private sealed class Logic : InAndOutGraphStageLogic
     {
         private readonly Http1RequestDecoder _stage;
-        private readonly Queue<RequestPart> _ready = new();
+        // Parts not yet pushed, from _next on; a list rather than a queue so that a failing message can be taken back.
+        private readonly List<RequestPart> _ready = new();
         private readonly List<ByteString> _slices = new();
+        private int _next;
+        // Where the current message's parts start in _ready while its head is still undelivered, else -1.
+        private int _messageStart = -1;
         private ByteString _buffer = ByteString.Empty;
+        // How much of an incomplete head has been searched for its end already.
+        private int _headScanned;
         private BodyDecoder? _body;
         private bool _failed;
 
@@ -53,19 +61,31 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
 
         public override void OnUpstreamFinish()
         {
-            if (_ready.Count == 0)
+            if (!HasReady)
             {
                 CompleteStage();
             }
         }
 
+        private bool HasReady => _next < _ready.Count;
+
         private void Deliver()
         {
-            if (_ready.Count > 0)
+            if (HasReady)
             {
                 if (IsAvailable(_stage.Out))
                 {
-                    Push(_stage.Out, _ready.Dequeue());
+                    if (_next == _messageStart)
+                    {
+                        _messageStart = -1;
+                    }
+                    var part = _ready[_next++];
+                    if (_next == _ready.Count)
+                    {
+                        _ready.Clear();
+                        _next = 0;
+                    }
+                    Push(_stage.Out, part);
                 }
                 return;
             }
@@ -101,14 +121,15 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
                     }
                     foreach (var slice in _slices)
                     {
-                        _ready.Enqueue(new RequestPart.Body(slice));
+                        _ready.Add(new RequestPart.Body(slice));
                     }
                     _buffer = consumed == _buffer.Count ? ByteString.Empty : _buffer.Slice(consumed);
                     if (!_body.IsComplete)
                     {
                         return;
                     }
-                    _ready.Enqueue(RequestPart.End.Instance);
+                    _ready.Add(RequestPart.End.Instance);
+                    _messageStart = -1;
                     _body = null;
                 }
             }
@@ -122,8 +143,9 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
             {
                 _buffer = _buffer.Slice(skip);
                 span = span[skip..];
+                _headScanned = 0;
             }
-            var headLength = Http1HeadParser.FindHeadEnd(span, _stage._limits, out var error);
+            var headLength = Http1HeadParser.FindHeadEnd(span, ref _headScanned, _stage._limits, out var error);
             if (error is not null)
             {
                 Fail(error);
@@ -140,13 +162,15 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
                 return false;
             }
             _buffer = headLength == _buffer.Count ? ByteString.Empty : _buffer.Slice(headLength);
-            _ready.Enqueue(new RequestPart.Head(head));
+            _headScanned = 0;
+            _ready.Add(new RequestPart.Head(head));
             if (head.Framing == BodyFraming.None)
             {
-                _ready.Enqueue(RequestPart.End.Instance);
+                _ready.Add(RequestPart.End.Instance);
             }
             else
             {
+                _messageStart = _ready.Count - 1;
                 _body = new BodyDecoder(head.Framing, head.ContentLength, _stage._limits);
             }
             return true;
@@ -156,7 +180,12 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
         {
             _failed = true;
             _buffer = ByteString.Empty;
-            _ready.Enqueue(new RequestPart.Malformed(error));
+            if (_messageStart >= 0)
+            {
+                _ready.RemoveRange(_messageStart, _ready.Count - _messageStart);
+                _messageStart = -1;
+            }
+            _ready.Add(new RequestPart.Malformed(error));
         }
     }
 }
