@@ -344,7 +344,8 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
             var ok = read.Read.IsCompletedSuccessfully && read.Read.Result.HasValue;
             if (!ok)
             {
-                OnUpstreamClosed();
+                // A failed read is a reset; only an orderly close (no value) can end a body framed by the close.
+                OnUpstreamClosed(reset: !read.Read.IsCompletedSuccessfully);
                 return;
             }
             var bytes = read.Read.Result.Value;
@@ -358,7 +359,7 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
             }
         }
 
-        private void OnUpstreamClosed()
+        private void OnUpstreamClosed(bool reset)
         {
             var upstream = _upstream!;
             if (_response is null)
@@ -371,7 +372,7 @@ public sealed class HttpConnectionManagerStage : GraphStageWithMaterializedValue
                 ReleaseUpstream(success: false, reusable: false);
                 ReplyLocally(503, connectFailed ? LocalReply.ConnectFailure : LocalReply.ConnectionTermination);
             }
-            else if (_response.Framing == BodyFraming.UntilClose && _responseBody is not null)
+            else if (_response.Framing == BodyFraming.UntilClose && _responseBody is not null && !reset)
             {
                 ReleaseUpstream(success: true, reusable: false);
                 EmitFinal(_chunkToDownstream ? Http1Writer.LastChunk : ByteString.Empty);

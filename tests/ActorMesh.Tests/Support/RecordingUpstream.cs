@@ -44,6 +44,9 @@ internal sealed class UpstreamExchange
 
     public async Task Send(string raw) => await _socket.SendAsync(Encoding.Latin1.GetBytes(raw), SocketFlags.None);
 
+    /// <summary>Sends FIN: a clean close, as opposed to <see cref="Reset"/>.</summary>
+    public void Close() => _socket.Shutdown(SocketShutdown.Send);
+
     /// <summary>Closes with RST instead of FIN.</summary>
     public void Reset()
     {
