@@ -38,6 +38,10 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
         // Where the current message's parts start in _ready while its head is still undelivered, else -1.
         private int _messageStart = -1;
         private ByteString _buffer = ByteString.Empty;
+        // A head that did not arrive in one read is gathered here, so that each of its bytes is copied once rather
+        // than once per read; a head that arrives whole (the usual case) is parsed in place and never copied.
+        private byte[] _head = Array.Empty<byte>();
+        private int _headLength;
         // How much of an incomplete head has been searched for its end already.
         private int _headScanned;
         private BodyDecoder? _body;
@@ -52,7 +56,14 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
         public override void OnPush()
         {
             var chunk = Grab(_stage.In);
-            _buffer = _buffer.IsEmpty ? chunk : _buffer.Concat(chunk);
+            if (_headLength > 0)
+            {
+                AppendHead(chunk.ToReadOnlySpan());
+            }
+            else
+            {
+                _buffer = _buffer.IsEmpty ? chunk : _buffer.Concat(chunk);
+            }
             Parse();
             Deliver();
         }
@@ -101,7 +112,7 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
 
         private void Parse()
         {
-            while (!_failed && !_buffer.IsEmpty)
+            while (!_failed && (!_buffer.IsEmpty || _headLength > 0))
             {
                 if (_body is null)
                 {
@@ -137,12 +148,22 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
 
         private bool ParseHead()
         {
-            var span = _buffer.ToReadOnlySpan();
+            var gathered = _headLength > 0;
+            var span = gathered ? _head.AsSpan(0, _headLength) : _buffer.ToReadOnlySpan();
             var skip = Http1HeadParser.LeadingEmptyLines(span);
             if (skip > 0)
             {
-                _buffer = _buffer.Slice(skip);
-                span = span[skip..];
+                if (gathered)
+                {
+                    _head.AsSpan(skip, _headLength - skip).CopyTo(_head);
+                    _headLength -= skip;
+                    span = _head.AsSpan(0, _headLength);
+                }
+                else
+                {
+                    _buffer = _buffer.Slice(skip);
+                    span = span[skip..];
+                }
                 _headScanned = 0;
             }
             var headLength = Http1HeadParser.FindHeadEnd(span, ref _headScanned, _stage._limits, out var error);
@@ -153,6 +174,11 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
             }
             if (headLength == 0)
             {
+                if (!gathered && !span.IsEmpty)
+                {
+                    AppendHead(span);
+                    _buffer = ByteString.Empty;
+                }
                 return false;
             }
             var head = Http1HeadParser.ParseRequest(span[..headLength], _stage._limits, out error);
@@ -161,7 +187,19 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
                 Fail(error!);
                 return false;
             }
-            _buffer = headLength == _buffer.Count ? ByteString.Empty : _buffer.Slice(headLength);
+            if (gathered)
+            {
+                // What followed the head (body bytes, or the next request) came in the same read as its end.
+                var rest = _headLength - headLength;
+                _buffer = rest == 0 ? ByteString.Empty : ByteString.CopyFrom(_head, headLength, rest);
+                // Gathered heads are rare: give the memory back rather than hold it for the connection's life.
+                _head = Array.Empty<byte>();
+                _headLength = 0;
+            }
+            else
+            {
+                _buffer = headLength == _buffer.Count ? ByteString.Empty : _buffer.Slice(headLength);
+            }
             _headScanned = 0;
             _ready.Add(new RequestPart.Head(head));
             if (head.Framing == BodyFraming.None)
@@ -176,10 +214,25 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
             return true;
         }
 
+        private void AppendHead(ReadOnlySpan<byte> bytes)
+        {
+            if (_headLength + bytes.Length > _head.Length)
+            {
+                // Doubling keeps the copies linear; the head limit (plus one read) bounds the size.
+                var grown = new byte[Math.Max(_headLength + bytes.Length, Math.Max(1024, _head.Length * 2))];
+                _head.AsSpan(0, _headLength).CopyTo(grown);
+                _head = grown;
+            }
+            bytes.CopyTo(_head.AsSpan(_headLength));
+            _headLength += bytes.Length;
+        }
+
         private void Fail(HttpParseError error)
         {
             _failed = true;
             _buffer = ByteString.Empty;
+            _head = Array.Empty<byte>();
+            _headLength = 0;
             if (_messageStart >= 0)
             {
                 _ready.RemoveRange(_messageStart, _ready.Count - _messageStart);

@@ -323,6 +323,79 @@ public sealed class RequestConformanceTests
         Assert.Equal(2, upstream.Accepts);
     }
 
+    // The same bytes in many small writes: heads gathered across reads, chunk lines and CRLFs split anywhere.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(1000)]
+    public async Task A_request_split_across_many_writes_is_parsed_the_same(int pieceSize)
+    {
+        await using var upstream = RecordingUpstream.Start();
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port));
+        using var client = await RawConnection.Open(proxy.Port("main"));
+        var filler = "X-Filler: " + new string('f', 1500) + "\r\n";
+
+        await client.SendInPieces("\r\n" + Post + filler + "Content-Length: 5\r\n\r\nhello"
+            + Chunked + "3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nX-T: 1\r\n\r\n", pieceSize);
+
+        Assert.Equal(200, (await client.ReadResponse())?.Status);
+        Assert.Equal(200, (await client.ReadResponse())?.Status);
+        Assert.Equal(2, upstream.Requests.Count);
+        Assert.Equal(Post + filler + "Content-Length: 5\r\n" + Added + "\r\nhello", upstream.Requests[0].Normalized);
+        var second = upstream.Requests[1].Normalized;
+        Assert.StartsWith(ChunkedForwarded, second);
+        Assert.Equal("abcde", Dechunk(second[ChunkedForwarded.Length..]));
+    }
+
+    [Theory]
+    [InlineData(1, "GET / HTTP/1.1\r\nHost: a\r\nX-A: a\nb\r\n\r\n", 400)]
+    [InlineData(2, "GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n folded\r\n\r\n", 400)]
+    [InlineData(5, Chunked + "5\r\nhelloXX\r\n0\r\n\r\n", 400)]
+    [InlineData(1024, "GET / HTTP/1.1\r\nHost: a\r\nX-Big: {61 KiB}\r\n\r\n", 431)]
+    public async Task A_malformed_request_split_across_many_writes_is_still_rejected(int pieceSize, string request, int status)
+    {
+        await using var upstream = RecordingUpstream.Start();
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port));
+        using var client = await RawConnection.Open(proxy.Port("main"));
+
+        try
+        {
+            await client.SendInPieces(request.Replace("{61 KiB}", new string('b', 61 * 1024)), pieceSize);
+        }
+        catch (IOException)
+        {
+            // The proxy may close while the rest is still being written; the answer below is what matters.
+        }
+
+        Assert.Equal(status, (await client.ReadResponse())?.Status);
+        Assert.True((await client.ReadToEnd()).Closed);
+        if (status == 431 || pieceSize < 5)
+        {
+            // The head never completed, so nothing can have gone upstream.
+            Assert.Equal(0, upstream.BytesReceived);
+        }
+        Assert.Empty(upstream.Requests);
+        Assert.Equal(1, proxy.Stat("http.ingress_http.downstream_cx_protocol_error"));
+    }
+
+    private static string Dechunk(string chunked)
+    {
+        var body = new System.Text.StringBuilder();
+        var at = 0;
+        while (true)
+        {
+            var lineEnd = chunked.IndexOf("\r\n", at, StringComparison.Ordinal);
+            var size = Convert.ToInt32(chunked[at..lineEnd], 16);
+            if (size == 0)
+            {
+                return body.ToString();
+            }
+            body.Append(chunked, lineEnd + 2, size);
+            at = lineEnd + 2 + size + 2;
+        }
+    }
+
     private static string Headers(int count) =>
         string.Concat(Enumerable.Range(0, count).Select(i => $"X-H{i}: {i}\r\n"));
 

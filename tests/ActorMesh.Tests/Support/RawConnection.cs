@@ -39,6 +39,17 @@ internal sealed class RawConnection : IDisposable
 
     public Task Send(string raw) => _stream.WriteAsync(Encoding.Latin1.GetBytes(raw)).AsTask();
 
+    /// <summary>Sends <paramref name="raw"/> as separate writes of <paramref name="size"/> bytes (no Nagle: separate segments).</summary>
+    public async Task SendInPieces(string raw, int size)
+    {
+        var bytes = Encoding.Latin1.GetBytes(raw);
+        for (var at = 0; at < bytes.Length; at += size)
+        {
+            await _stream.WriteAsync(bytes.AsMemory(at, Math.Min(size, bytes.Length - at)));
+            await _stream.FlushAsync();
+        }
+    }
+
     /// <summary>The next response, or null when the connection ended (or stayed silent) before a whole one arrived.</summary>
     public async Task<RawResponse?> ReadResponse()
     {
