@@ -1,3 +1,5 @@
+using ActorMesh.Hosting;
+using ActorMesh.Listeners;
 using ActorMesh.Tests.Listeners;
 using ActorMesh.Tests.Support;
 using Xunit;
@@ -275,11 +277,14 @@ public sealed class RequestConformanceTests
     public Task A_request_smuggled_behind_a_malformed_one_never_reaches_the_upstream(string request, int status) =>
         AssertRejected(request, status);
 
-    [Fact]
-    public async Task A_valid_request_pipelined_before_a_malformed_one_is_answered_and_nothing_after_it_is_forwarded()
+    // The codec is the same behind either socket edge; this proves the edge does not change what is forwarded.
+    [Theory]
+    [InlineData(SocketEdge.Socket)]
+    [InlineData(SocketEdge.AkkaIo)]
+    public async Task A_valid_request_pipelined_before_a_malformed_one_is_answered_and_nothing_after_it_is_forwarded(SocketEdge edge)
     {
         await using var upstream = RecordingUpstream.Start();
-        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port));
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port), new ServerOptions { SocketEdge = edge });
         using var client = await RawConnection.Open(proxy.Port("main"));
 
         await client.Send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"

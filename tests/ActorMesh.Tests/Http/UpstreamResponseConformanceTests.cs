@@ -64,6 +64,14 @@ public sealed class UpstreamResponseConformanceTests
     [InlineData("HTTP/1.1 204 No Content\r\ncontent-length: 2\r\n\r\nok")]
     public Task Content_length_with_transfer_encoding_or_a_non_chunked_coding_is_502(string response) => AssertBadGateway(response);
 
+    // Envoy reads upstream heads with the same limits (60 KiB, 100 headers); past them it is a protocol error.
+    [Theory]
+    [InlineData(1, 61 * 1024)]
+    [InlineData(101, 1)]
+    public Task Oversized_response_head_is_502(int headers, int valueLength) =>
+        AssertBadGateway(Ok + string.Concat(Enumerable.Range(0, headers).Select(i => $"x-h{i}: {new string('v', valueLength)}\r\n"))
+            + "content-length: 2\r\n\r\nok");
+
     [Theory]
     [InlineData(false, "")]
     [InlineData(true, "")]
