@@ -33,6 +33,7 @@ internal sealed class BodyDecoder
     private int _extensionBytes;
     private int _lineBytes;
     private int _trailerBytes;
+    private bool _trailerColon;
 
     public BodyDecoder(BodyFraming framing, long contentLength, Http1Limits limits)
     {
@@ -186,12 +187,18 @@ internal sealed class BodyDecoder
                     i++;
                     break;
                 case ChunkState.TrailerLine:
-                    // Trailers are read and dropped: they never frame or route anything.
+                    // Trailers are checked as strictly as header fields, then dropped: they never frame or route
+                    // anything.
                     if (b == '\r')
                     {
+                        if (_lineBytes > 0 && !_trailerColon)
+                        {
+                            error = "trailer field without a colon";
+                            return -1;
+                        }
                         _state = ChunkState.TrailerLf;
                     }
-                    else if (b == '\n' || ++_trailerBytes > MaxTrailerBytes)
+                    else if (!ValidTrailerByte(b) || ++_trailerBytes > MaxTrailerBytes)
                     {
                         error = "invalid trailer section";
                         return -1;
@@ -216,12 +223,31 @@ internal sealed class BodyDecoder
                     else
                     {
                         _lineBytes = 0;
+                        _trailerColon = false;
                         _state = ChunkState.TrailerLine;
                     }
                     break;
             }
         }
         return i;
+    }
+
+    /// <summary>
+    /// One byte of a trailer field line: a token name (no leading whitespace, so no obs-fold), a colon, then a value
+    /// without control characters. Bare LF fails here too.
+    /// </summary>
+    private bool ValidTrailerByte(byte b)
+    {
+        if (_trailerColon)
+        {
+            return b >= 0x20 ? b != 0x7f : b == '\t';
+        }
+        if (b == ':')
+        {
+            _trailerColon = true;
+            return _lineBytes > 0;
+        }
+        return Http1HeadParser.IsTokenChar(b);
     }
 
     private static bool IsHex(byte b) => b is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f' or >= (byte)'A' and <= (byte)'F';

@@ -9,6 +9,8 @@ namespace ActorMesh.Http;
 /// </summary>
 internal static class Http1HeadParser
 {
+    private const int MaxContentLengthDigits = 18;
+
     private static ReadOnlySpan<byte> HeadTerminator => "\r\n\r\n"u8;
 
     /// <summary>
@@ -17,14 +19,28 @@ internal static class Http1HeadParser
     /// </summary>
     public static int FindHeadEnd(ReadOnlySpan<byte> buffer, Http1Limits limits, out HttpParseError? error)
     {
+        var scanned = 0;
+        return FindHeadEnd(buffer, ref scanned, limits, out error);
+    }
+
+    /// <summary>
+    /// The incremental form: <paramref name="scanned"/> is how much of <paramref name="buffer"/> earlier calls already
+    /// searched, so a head that arrives a few bytes at a time is scanned once, not once per arrival.
+    /// </summary>
+    public static int FindHeadEnd(ReadOnlySpan<byte> buffer, ref int scanned, Http1Limits limits, out HttpParseError? error)
+    {
         error = null;
-        var end = buffer.IndexOf(HeadTerminator);
-        var searched = end < 0 ? buffer : buffer[..(end + 4)];
-        if (HasBareLineFeed(searched))
+        // The terminator may straddle what was scanned and what is new.
+        var from = Math.Max(0, scanned - 3);
+        var found = buffer[from..].IndexOf(HeadTerminator);
+        var end = found < 0 ? -1 : from + found;
+        var searchedTo = end < 0 ? buffer.Length : end + 4;
+        if (HasBareLineFeed(buffer[..searchedTo], scanned))
         {
             error = new HttpParseError(400, "bare LF in header section");
             return 0;
         }
+        scanned = searchedTo;
         if (end < 0)
         {
             if (buffer.Length > limits.MaxHeadersBytes)
@@ -69,7 +85,7 @@ internal static class Http1HeadParser
         {
             return null;
         }
-        if (!ValidHost(headers, version, out error))
+        if (!ValidHost(headers, out error))
         {
             return null;
         }
@@ -93,28 +109,9 @@ internal static class Http1HeadParser
             error = new HttpParseError(502, error!.Details);
             return null;
         }
-        BodyFraming framing;
-        long length = 0;
-        if (requestWasHead || status is < 200 or 204 or 304)
+        if (!TryResponseFraming(headers, status, requestWasHead, out var framing, out var length, out error))
         {
-            framing = BodyFraming.None;
-        }
-        else if (headers.Get("transfer-encoding") is not null)
-        {
-            framing = IsOnlyChunked(headers) ? BodyFraming.Chunked : BodyFraming.UntilClose;
-        }
-        else if (headers.Get("content-length") is not null)
-        {
-            if (!TryContentLength(headers, out length))
-            {
-                error = new HttpParseError(502, "invalid content-length");
-                return null;
-            }
-            framing = length == 0 ? BodyFraming.None : BodyFraming.ContentLength;
-        }
-        else
-        {
-            framing = BodyFraming.UntilClose;
+            return null;
         }
         var keepAlive = framing != BodyFraming.UntilClose && (version == HttpVersion.Http11
             ? !headers.HasToken("connection", "close")
@@ -141,7 +138,7 @@ internal static class Http1HeadParser
         var methodBytes = line[..sp1];
         var targetBytes = rest[..sp2];
         var versionBytes = rest[(sp2 + 1)..];
-        if (!IsToken(methodBytes) || !IsVisible(targetBytes))
+        if (!IsToken(methodBytes) || !IsVisible(targetBytes) || !IsRequestTargetForm(methodBytes, targetBytes))
         {
             return false;
         }
@@ -153,6 +150,8 @@ internal static class Http1HeadParser
         {
             version = HttpVersion.Http10;
         }
+        // Any other well-formed version (HTTP/2.0, HTTP/1.2, HTTP/0.9) is one we do not speak. Envoy's default answers
+        // every version but 1.1 with 426 (accept_http_10 off); we serve 1.0 and say 505 for the rest.
         else if (versionBytes.Length == 8 && versionBytes.StartsWith("HTTP/"u8) && char.IsAsciiDigit((char)versionBytes[5])
                  && versionBytes[6] == '.' && char.IsAsciiDigit((char)versionBytes[7]))
         {
@@ -166,6 +165,39 @@ internal static class Http1HeadParser
         method = Encoding.ASCII.GetString(methodBytes);
         target = Encoding.ASCII.GetString(targetBytes);
         error = null;
+        return true;
+    }
+
+    /// <summary>
+    /// RFC 9112 §3.2: origin-form, absolute-form (<c>scheme://…</c>), authority-form only for CONNECT and asterisk-form
+    /// only for OPTIONS. Anything else (<c>GET abc</c>) is what Envoy calls an invalid URL.
+    /// </summary>
+    private static bool IsRequestTargetForm(ReadOnlySpan<byte> method, ReadOnlySpan<byte> target)
+    {
+        if (target[0] == '/')
+        {
+            return true;
+        }
+        if (target.Length == 1 && target[0] == '*')
+        {
+            return method.SequenceEqual("OPTIONS"u8);
+        }
+        if (method.SequenceEqual("CONNECT"u8))
+        {
+            return true;
+        }
+        var schemeEnd = target.IndexOf("://"u8);
+        if (schemeEnd <= 0 || !char.IsAsciiLetter((char)target[0]))
+        {
+            return false;
+        }
+        foreach (var b in target[..schemeEnd])
+        {
+            if (!char.IsAsciiLetterOrDigit((char)b) && b is not ((byte)'+' or (byte)'-' or (byte)'.'))
+            {
+                return false;
+            }
+        }
         return true;
     }
 
@@ -257,29 +289,27 @@ internal static class Http1HeadParser
         framing = BodyFraming.None;
         length = 0;
         error = null;
-        var hasTe = headers.Get("transfer-encoding") is not null;
-        var hasCl = headers.Get("content-length") is not null;
+        var hasTe = headers.CountOf("transfer-encoding") > 0;
+        var hasCl = headers.CountOf("content-length") > 0;
         if (hasTe)
         {
+            // HTTP/1.0 has no transfer codings: an intermediary that ignores the field would frame differently.
             if (version == HttpVersion.Http10)
             {
                 error = new HttpParseError(400, "transfer-encoding on HTTP/1.0");
                 return false;
             }
+            // Envoy's default (allow_chunked_length off): both framings at once is a smuggling attempt, 400.
             if (hasCl)
             {
                 error = new HttpParseError(400, "both content-length and transfer-encoding");
                 return false;
             }
+            // Envoy answers every coding other than a single bare `chunked` with 501 (http1.invalid_transfer_encoding);
+            // control characters never get here, the header value check rejects them with 400.
             if (!IsOnlyChunked(headers))
             {
-                var codings = string.Join(",", headers.GetAll("transfer-encoding")).Split(',');
-                var unknownButWellFormed = codings.All(c => IsToken(Encoding.ASCII.GetBytes(c.Trim())))
-                    && codings[^1].Trim().Equals("chunked", StringComparison.OrdinalIgnoreCase)
-                    && codings.Count(c => c.Trim().Equals("chunked", StringComparison.OrdinalIgnoreCase)) == 1;
-                error = unknownButWellFormed
-                    ? new HttpParseError(501, "unsupported transfer coding")
-                    : new HttpParseError(400, "invalid transfer-encoding");
+                error = new HttpParseError(501, "unsupported transfer coding");
                 return false;
             }
             framing = BodyFraming.Chunked;
@@ -297,48 +327,95 @@ internal static class Http1HeadParser
         return true;
     }
 
-    private static bool IsOnlyChunked(HttpHeaders headers)
+    /// <summary>
+    /// RFC 9112 §6.3 for responses, with Envoy's strictness: CL with TE, a coding other than <c>chunked</c>, an invalid
+    /// or repeated Content-Length, or a body announced on a 1xx or 204 is a protocol error (502), never a guess.
+    /// </summary>
+    private static bool TryResponseFraming(HttpHeaders headers, int status, bool requestWasHead, out BodyFraming framing, out long length, out HttpParseError? error)
     {
-        var count = 0;
-        string? only = null;
-        foreach (var value in headers.GetAll("transfer-encoding"))
+        framing = BodyFraming.None;
+        length = 0;
+        error = null;
+        var hasTe = headers.CountOf("transfer-encoding") > 0;
+        var hasCl = headers.CountOf("content-length") > 0;
+        if (hasTe && (hasCl || !IsOnlyChunked(headers)))
         {
-            count++;
-            only = value;
+            error = new HttpParseError(502, "invalid transfer-encoding");
+            return false;
         }
-        return count == 1 && only!.Equals("chunked", StringComparison.OrdinalIgnoreCase);
+        if (hasCl && !TryContentLength(headers, out length))
+        {
+            error = new HttpParseError(502, "invalid content-length");
+            return false;
+        }
+        var bodiless = status is < 200 or 204;
+        if (bodiless && (hasTe || length > 0))
+        {
+            error = new HttpParseError(502, "body framing on a 1xx or 204 response");
+            return false;
+        }
+        if (requestWasHead || bodiless || status == 304)
+        {
+            // A HEAD or 304 response's Content-Length describes a body that is not sent.
+            length = 0;
+            return true;
+        }
+        if (hasTe)
+        {
+            framing = BodyFraming.Chunked;
+        }
+        else if (hasCl)
+        {
+            framing = length == 0 ? BodyFraming.None : BodyFraming.ContentLength;
+        }
+        else
+        {
+            framing = BodyFraming.UntilClose;
+        }
+        return true;
     }
 
-    /// <summary>Content-Length must be 1*DIGIT; repeats (as separate fields or a list) must agree.</summary>
+    private static bool IsOnlyChunked(HttpHeaders headers) =>
+        headers.CountOf("transfer-encoding") == 1
+        && headers.Get("transfer-encoding")!.Equals("chunked", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Content-Length must be one field of 1*DIGIT. Like Envoy (Balsa's disallow_multiple_content_length), repeats are
+    /// rejected even when they agree, and so is a list (<c>5, 5</c>): there is one honest way to say it.
+    /// </summary>
     private static bool TryContentLength(HttpHeaders headers, out long length)
     {
         length = -1;
-        foreach (var field in headers.GetAll("content-length"))
+        if (headers.CountOf("content-length") != 1)
         {
-            foreach (var raw in field.Split(','))
-            {
-                var value = raw.Trim(' ', '\t');
-                // 18 digits keeps the value inside a long.
-                if (value.Length is 0 or > 18 || !value.All(char.IsAsciiDigit))
-                {
-                    return false;
-                }
-                var parsed = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
-                if (length >= 0 && parsed != length)
-                {
-                    return false;
-                }
-                length = parsed;
-            }
+            return false;
         }
-        return length >= 0;
+        var value = headers.Get("content-length")!;
+        // 18 digits keep the value inside a long.
+        if (value.Length is 0 or > MaxContentLengthDigits)
+        {
+            return false;
+        }
+        long parsed = 0;
+        foreach (var c in value)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+            parsed = parsed * 10 + (c - '0');
+        }
+        length = parsed;
+        return true;
     }
 
-    private static bool ValidHost(HttpHeaders headers, HttpVersion version, out HttpParseError? error)
+    private static bool ValidHost(HttpHeaders headers, out HttpParseError? error)
     {
         error = null;
         var count = headers.CountOf("host");
-        if (count > 1 || (count == 0 && version == HttpVersion.Http11))
+        // Envoy requires a Host on HTTP/1.0 too (unless default_host_for_http_10 supplies one): the request goes on
+        // upstream as HTTP/1.1, which must carry one.
+        if (count != 1)
         {
             error = new HttpParseError(400, count > 1 ? "multiple host headers" : "missing host header");
             return false;
@@ -356,9 +433,8 @@ internal static class Http1HeadParser
         char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or ':' or '_' or '[' or ']' or '~' or '%' or '!' or '$' or '&'
             or '\'' or '(' or ')' or '*' or '+' or ',' or ';' or '=';
 
-    private static bool HasBareLineFeed(ReadOnlySpan<byte> buffer)
+    private static bool HasBareLineFeed(ReadOnlySpan<byte> buffer, int from)
     {
-        var from = 0;
         while (true)
         {
             var lf = buffer[from..].IndexOf((byte)'\n');
@@ -391,7 +467,7 @@ internal static class Http1HeadParser
         return true;
     }
 
-    private static bool IsTokenChar(byte b) =>
+    internal static bool IsTokenChar(byte b) =>
         b is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9'
             or (byte)'!' or (byte)'#' or (byte)'$' or (byte)'%' or (byte)'&' or (byte)'\'' or (byte)'*' or (byte)'+'
             or (byte)'-' or (byte)'.' or (byte)'^' or (byte)'_' or (byte)'`' or (byte)'|' or (byte)'~';

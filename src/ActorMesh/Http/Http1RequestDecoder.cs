@@ -8,6 +8,8 @@ namespace ActorMesh.Http;
 /// <summary>
 /// Bytes from a downstream connection in, <see cref="RequestPart"/>s out. Pipelined requests come out one after the
 /// other; after a <see cref="RequestPart.Malformed"/> the stage completes, so nothing after a bad message is ever read.
+/// A message found to be malformed before its head left the stage is dropped whole: only the error goes on, so not
+/// even the head of a request with a bad body reaches an upstream when the bad bytes arrived with it.
 /// After a request that asks for an upgrade, every further byte is passed on as a body part, unparsed: it belongs to
 /// the tunnelled protocol (or, if the upgrade is refused, the connection closes).
 /// </summary>
@@ -39,9 +41,19 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
         private static readonly object HeadersTimer = new();
 
         private readonly Http1RequestDecoder _stage;
-        private readonly Queue<RequestPart> _ready = new();
+        // Parts not yet pushed, from _next on; a list rather than a queue so that a failing message can be taken back.
+        private readonly List<RequestPart> _ready = new();
         private readonly List<ByteString> _slices = new();
+        private int _next;
+        // Where the current message's parts start in _ready while its head is still undelivered, else -1.
+        private int _messageStart = -1;
         private ByteString _buffer = ByteString.Empty;
+        // A head that did not arrive in one read is gathered here, so that each of its bytes is copied once rather
+        // than once per read; a head that arrives whole (the usual case) is parsed in place and never copied.
+        private byte[] _head = Array.Empty<byte>();
+        private int _headLength;
+        // How much of an incomplete head has been searched for its end already.
+        private int _headScanned;
         private BodyDecoder? _body;
         private bool _failed;
         private bool _tunnel;
@@ -60,11 +72,18 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
             var chunk = Grab(_stage.In);
             if (_tunnel)
             {
-                _ready.Enqueue(new RequestPart.Body(chunk));
+                _ready.Add(new RequestPart.Body(chunk));
                 Deliver();
                 return;
             }
-            _buffer = _buffer.IsEmpty ? chunk : _buffer.Concat(chunk);
+            if (_headLength > 0)
+            {
+                AppendHead(chunk.ToReadOnlySpan());
+            }
+            else
+            {
+                _buffer = _buffer.IsEmpty ? chunk : _buffer.Concat(chunk);
+            }
             Parse();
             WatchHeaderSection();
             Deliver();
@@ -87,7 +106,7 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
             {
                 return;
             }
-            var inHead = _body is null && !_buffer.IsEmpty;
+            var inHead = _body is null && !_tunnel && (!_buffer.IsEmpty || _headLength > 0);
             if (!inHead)
             {
                 _headStarted = 0;
@@ -122,19 +141,31 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
 
         public void OnUpstreamFinish()
         {
-            if (_ready.Count == 0)
+            if (!HasReady)
             {
                 CompleteStage();
             }
         }
 
+        private bool HasReady => _next < _ready.Count;
+
         private void Deliver()
         {
-            if (_ready.Count > 0)
+            if (HasReady)
             {
                 if (IsAvailable(_stage.Out))
                 {
-                    Push(_stage.Out, _ready.Dequeue());
+                    if (_next == _messageStart)
+                    {
+                        _messageStart = -1;
+                    }
+                    var part = _ready[_next++];
+                    if (_next == _ready.Count)
+                    {
+                        _ready.Clear();
+                        _next = 0;
+                    }
+                    Push(_stage.Out, part);
                 }
                 return;
             }
@@ -150,7 +181,7 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
 
         private void Parse()
         {
-            while (!_failed && !_buffer.IsEmpty)
+            while (!_failed && (!_buffer.IsEmpty || _headLength > 0))
             {
                 if (_body is null)
                 {
@@ -170,14 +201,15 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
                     }
                     foreach (var slice in _slices)
                     {
-                        _ready.Enqueue(new RequestPart.Body(slice));
+                        _ready.Add(new RequestPart.Body(slice));
                     }
                     _buffer = consumed == _buffer.Count ? ByteString.Empty : _buffer.Slice(consumed);
                     if (!_body.IsComplete)
                     {
                         return;
                     }
-                    _ready.Enqueue(RequestPart.End.Instance);
+                    _ready.Add(RequestPart.End.Instance);
+                    _messageStart = -1;
                     _body = null;
                 }
             }
@@ -185,14 +217,25 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
 
         private bool ParseHead()
         {
-            var span = _buffer.ToReadOnlySpan();
+            var gathered = _headLength > 0;
+            var span = gathered ? _head.AsSpan(0, _headLength) : _buffer.ToReadOnlySpan();
             var skip = Http1HeadParser.LeadingEmptyLines(span);
             if (skip > 0)
             {
-                _buffer = _buffer.Slice(skip);
-                span = span[skip..];
+                if (gathered)
+                {
+                    _head.AsSpan(skip, _headLength - skip).CopyTo(_head);
+                    _headLength -= skip;
+                    span = _head.AsSpan(0, _headLength);
+                }
+                else
+                {
+                    _buffer = _buffer.Slice(skip);
+                    span = span[skip..];
+                }
+                _headScanned = 0;
             }
-            var headLength = Http1HeadParser.FindHeadEnd(span, _stage._limits, out var error);
+            var headLength = Http1HeadParser.FindHeadEnd(span, ref _headScanned, _stage._limits, out var error);
             if (error is not null)
             {
                 Fail(error);
@@ -200,6 +243,11 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
             }
             if (headLength == 0)
             {
+                if (!gathered && !span.IsEmpty)
+                {
+                    AppendHead(span);
+                    _buffer = ByteString.Empty;
+                }
                 return false;
             }
             var head = Http1HeadParser.ParseRequest(span[..headLength], _stage._limits, out error);
@@ -208,35 +256,69 @@ public sealed class Http1RequestDecoder : GraphStage<FlowShape<ByteString, Reque
                 Fail(error!);
                 return false;
             }
-            _buffer = headLength == _buffer.Count ? ByteString.Empty : _buffer.Slice(headLength);
-            _ready.Enqueue(new RequestPart.Head(head));
+            if (gathered)
+            {
+                // What followed the head (body bytes, or the next request) came in the same read as its end.
+                var rest = _headLength - headLength;
+                _buffer = rest == 0 ? ByteString.Empty : ByteString.CopyFrom(_head, headLength, rest);
+                // Gathered heads are rare: give the memory back rather than hold it for the connection's life.
+                _head = Array.Empty<byte>();
+                _headLength = 0;
+            }
+            else
+            {
+                _buffer = headLength == _buffer.Count ? ByteString.Empty : _buffer.Slice(headLength);
+            }
+            _headScanned = 0;
+            _ready.Add(new RequestPart.Head(head));
             _headStarted = 0;
             if (head.WantsUpgrade)
             {
                 _tunnel = true;
                 if (!_buffer.IsEmpty)
                 {
-                    _ready.Enqueue(new RequestPart.Body(_buffer));
+                    _ready.Add(new RequestPart.Body(_buffer));
                     _buffer = ByteString.Empty;
                 }
                 return false;
             }
             if (head.Framing == BodyFraming.None)
             {
-                _ready.Enqueue(RequestPart.End.Instance);
+                _ready.Add(RequestPart.End.Instance);
             }
             else
             {
+                _messageStart = _ready.Count - 1;
                 _body = new BodyDecoder(head.Framing, head.ContentLength, _stage._limits);
             }
             return true;
+        }
+
+        private void AppendHead(ReadOnlySpan<byte> bytes)
+        {
+            if (_headLength + bytes.Length > _head.Length)
+            {
+                // Doubling keeps the copies linear; the head limit (plus one read) bounds the size.
+                var grown = new byte[Math.Max(_headLength + bytes.Length, Math.Max(1024, _head.Length * 2))];
+                _head.AsSpan(0, _headLength).CopyTo(grown);
+                _head = grown;
+            }
+            bytes.CopyTo(_head.AsSpan(_headLength));
+            _headLength += bytes.Length;
         }
 
         private void Fail(HttpParseError error)
         {
             _failed = true;
             _buffer = ByteString.Empty;
-            _ready.Enqueue(new RequestPart.Malformed(error));
+            _head = Array.Empty<byte>();
+            _headLength = 0;
+            if (_messageStart >= 0)
+            {
+                _ready.RemoveRange(_messageStart, _ready.Count - _messageStart);
+                _messageStart = -1;
+            }
+            _ready.Add(new RequestPart.Malformed(error));
         }
     }
 }

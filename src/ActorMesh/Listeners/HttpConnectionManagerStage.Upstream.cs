@@ -120,7 +120,8 @@ public sealed partial class HttpConnectionManagerStage
             var ok = read.Read.IsCompletedSuccessfully && read.Read.Result.HasValue;
             if (!ok)
             {
-                OnUpstreamClosed();
+                // A failed read is a reset; only an orderly close (no value) can end a body framed by the close.
+                OnUpstreamClosed(reset: !read.Read.IsCompletedSuccessfully);
                 return;
             }
             TouchStream();
@@ -143,7 +144,7 @@ public sealed partial class HttpConnectionManagerStage
             }
         }
 
-        private void OnUpstreamClosed()
+        private void OnUpstreamClosed(bool reset)
         {
             var upstream = _upstream!;
             if (_tunnelling)
@@ -167,7 +168,7 @@ public sealed partial class HttpConnectionManagerStage
                     ReplyLocally(503, LocalReply.ConnectionTermination, ResponseFlags.UpstreamConnectionTermination, "upstream_reset_before_response_started{connection_termination}");
                 }
             }
-            else if (_response.Framing == BodyFraming.UntilClose && _responseBody is not null)
+            else if (_response.Framing == BodyFraming.UntilClose && _responseBody is not null && !reset)
             {
                 ReleaseUpstream(success: true, reusable: false);
                 EmitFinal(_chunkToDownstream ? Http1Writer.LastChunk : ByteString.Empty);

@@ -113,7 +113,6 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
 
         public override void PostStop()
         {
-            Console.Error.WriteLine("DBG HCM poststop inflight=" + InFlight);
             _hcm.Stats.DownstreamCxActive.Dec();
             if (_tunnelling)
             {
@@ -176,7 +175,6 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
 
         public void OnUpstreamFinish()
         {
-            Console.Error.WriteLine("DBG HCM upstream finish inflight=" + InFlight + " complete=" + _requestComplete);
             if (_tunnelling)
             {
                 // The client ended the tunnel: the upgraded exchange is over.
@@ -196,7 +194,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
 
         public void OnDownstreamFinish(Exception cause) => CompleteStage();
 
-        public void OnUpstreamFailure(Exception e) { Console.Error.WriteLine("DBG HCM upstream failure " + e.GetType().Name + " inflight=" + InFlight); FailStage(e); }
+        public void OnUpstreamFailure(Exception e) => FailStage(e);
 
         private void StartDraining()
         {

@@ -41,8 +41,7 @@ internal sealed class RawConnection : IDisposable
     /// <summary>Closes with a TCP reset (SO_LINGER 0), as a client that gives up does.</summary>
     public void Reset()
     {
-        _client.Client.LingerState = new LingerOption(true, 0);
-        _client.Close();
+        _client.Client.Close(0);
     }
 
     /// <summary>Reads until <paramref name="marker"/> has arrived (true) or the peer closed or time ran out (false).</summary>
