@@ -108,25 +108,7 @@ internal sealed class RecordingUpstream : IAsyncDisposable
 
     public static RecordingUpstream Start(Func<UpstreamExchange, Task> handler) => new(handler);
 
-    public async ValueTask DisposeAsync()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        try
-        {
-            await _acceptLoop;
-        }
-        catch (Exception)
-        {
-            // The listener was stopped under it.
-        }
-        Task[] connections;
-        lock (_connections)
-        {
-            connections = _connections.ToArray();
-        }
-        await Task.WhenAny(Task.WhenAll(connections), Task.Delay(TimeSpan.FromSeconds(5)));
-    }
+    public ValueTask DisposeAsync() => new(LoopbackServer.StopAsync(_stop, _listener, _acceptLoop, _connections));
 
     private async Task AcceptLoop()
     {

@@ -62,25 +62,7 @@ internal sealed class TestUpstream : IAsyncDisposable
 
     public static Task WriteRaw(Stream stream, string raw) => stream.WriteAsync(Encoding.ASCII.GetBytes(raw)).AsTask();
 
-    public async ValueTask DisposeAsync()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        try
-        {
-            await _acceptLoop;
-        }
-        catch (Exception)
-        {
-            // The listener was stopped under it.
-        }
-        Task[] connections;
-        lock (_connections)
-        {
-            connections = _connections.ToArray();
-        }
-        await Task.WhenAny(Task.WhenAll(connections), Task.Delay(TimeSpan.FromSeconds(5)));
-    }
+    public ValueTask DisposeAsync() => new(LoopbackServer.StopAsync(_stop, _listener, _acceptLoop, _connections));
 
     private async Task AcceptLoop()
     {
