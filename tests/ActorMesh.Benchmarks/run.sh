@@ -17,6 +17,8 @@ READY_TIMEOUT_S="${READY_TIMEOUT_S:-30}"
 UPSTREAM_PORT=18080
 NGINX_PROXY_PORT=18081
 ACTORMESH_PORT=18082
+# A second listener on the same node with an access log, to measure what observability costs per request.
+ACTORMESH_LOG_PORT=18083
 ADMIN_PORT=19901
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -132,7 +134,7 @@ pids_for() { # pids_for TARGET -> pids whose CPU is charged to that target
     case "$1" in
         direct)    echo "$UPSTREAM_PID" $(pgrep -P "$UPSTREAM_PID" 2>/dev/null || true) ;;
         nginx)     echo "$PROXY_PID" $(pgrep -P "$PROXY_PID" 2>/dev/null || true) ;;
-        actormesh) echo "$ACTORMESH_PID" ;;
+        actormesh|actormesh-log) echo "$ACTORMESH_PID" ;;
     esac
 }
 
@@ -141,6 +143,7 @@ url_for() {
         direct)    echo "http://127.0.0.1:$UPSTREAM_PORT/" ;;
         nginx)     echo "http://127.0.0.1:$NGINX_PROXY_PORT/" ;;
         actormesh) echo "http://127.0.0.1:$ACTORMESH_PORT/" ;;
+        actormesh-log) echo "http://127.0.0.1:$ACTORMESH_LOG_PORT/" ;;
     esac
 }
 
@@ -155,7 +158,7 @@ run_wrk() { # run_wrk OUTFILE ARGS... (wrk runs as a tracked child so the trap c
 }
 
 # ---------------------------------------------------------------- preflight
-for p in $UPSTREAM_PORT $NGINX_PROXY_PORT $ACTORMESH_PORT $ADMIN_PORT; do
+for p in $UPSTREAM_PORT $NGINX_PROXY_PORT $ACTORMESH_PORT $ACTORMESH_LOG_PORT $ADMIN_PORT; do
     port_free "$p" || die "127.0.0.1:$p is already in use; stop whatever listens there first"
 done
 
@@ -262,6 +265,32 @@ static_resources:
           - name: envoy.filters.http.router
             typed_config:
               "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
+  - name: bench-logged
+    address:
+      socket_address: { address: 127.0.0.1, port_value: $ACTORMESH_LOG_PORT }
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: bench_logged
+          access_log:
+          - name: envoy.access_loggers.file
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+              path: $WORK/access.log
+          route_config:
+            name: bench_route
+            virtual_hosts:
+            - name: bench
+              domains: ["*"]
+              routes:
+              - match: { prefix: "/" }
+                route: { cluster: upstream }
+          http_filters:
+          - name: envoy.filters.http.router
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
   clusters:
   - name: upstream
     connect_timeout: 1s
@@ -285,7 +314,7 @@ ACTORMESH_PID=$!
 wait_http_200 "http://127.0.0.1:$ACTORMESH_PORT/" "$ACTORMESH_PID" "ActorMesh" \
     || { tail -n 40 "$WORK/actormesh.log" >&2; die "ActorMesh did not answer 200 within ${READY_TIMEOUT_S}s"; }
 
-TARGETS=(direct nginx actormesh)
+TARGETS=(direct nginx actormesh actormesh-log)
 
 # ---------------------------------------------------------------- 6. warm-up
 for t in "${TARGETS[@]}"; do
@@ -302,7 +331,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         out="$WORK/wrk-$t-$round.txt"
         pids="$(pids_for "$t")"
         alive=1
-        [[ "$t" != actormesh ]] || kill -0 "$ACTORMESH_PID" 2>/dev/null || alive=0
+        [[ "$t" != actormesh* ]] || kill -0 "$ACTORMESH_PID" 2>/dev/null || alive=0
         # shellcheck disable=SC2086
         before="$(cpu_ticks $pids)"
         all_pids="$(pids_for direct) $(pids_for nginx) $(pids_for actormesh)"
@@ -319,7 +348,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         times >"$WORK/times.txt"; kids_after="$(children_cpu_ticks)"
         wrk_ticks=$((kids_after - kids_before))
         other_ticks=$(( (host_after - host_before) - (ours_after - ours_before) - wrk_ticks ))
-        if [[ "$t" == actormesh ]] && ! kill -0 "$ACTORMESH_PID" 2>/dev/null; then alive=0; fi
+        if [[ "$t" == actormesh* ]] && ! kill -0 "$ACTORMESH_PID" 2>/dev/null; then alive=0; fi
         # one TSV line: round target wrk_rc alive cpu_ticks wrk_ticks other_ticks wrk-output-file
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$t" "$wrk_rc" "$alive" "$((after - before))" \
             "$wrk_ticks" "$other_ticks" "$out" >>"$RESULTS"
@@ -384,7 +413,7 @@ print("cpu s = utime+stime of the proxy process(es) during the run (direct: the 
 print("wrk s = wrk's own CPU; other s = host CPU used by processes outside this benchmark (should be ~0)")
 print()
 print("Per-round results")
-hdr = f"{'round':>5}  {'target':<10} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'non2xx':>7} {'sockerr':>7} {'cpu s':>7} {'cpu-s/10k':>9} {'wrk s':>6} {'other s':>7}  notes"
+hdr = f"{'round':>5}  {'target':<13} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'non2xx':>7} {'sockerr':>7} {'cpu s':>7} {'cpu-s/10k':>9} {'wrk s':>6} {'other s':>7}  notes"
 print(hdr); print("-" * len(hdr))
 for r in rows:
     notes = []
@@ -392,7 +421,7 @@ for r in rows:
     if r["rc"]: notes.append(f"wrk exit {r['rc']}")
     if not r["alive"]: notes.append("PROXY PROCESS DEAD")
     if r["other"] > 1.0: notes.append("host busy with other work")
-    print(f"{r['round']:>5}  {r['target']:<10} {f(r['rps'], '10.0f')} {f(r['p50'], '8.3f')} {f(r['p99'], '8.3f')} "
+    print(f"{r['round']:>5}  {r['target']:<13} {f(r['rps'], '10.0f')} {f(r['p50'], '8.3f')} {f(r['p99'], '8.3f')} "
           f"{r['requests']:>9} {r['non2xx']:>7} {r['sock']:>7} {r['cpu']:>7.2f} {f(r['cpu10k'], '9.4f')} {r['wrkcpu']:>6.2f} {r['other']:>7.2f}  {'; '.join(notes)}")
 
 def med(vals):
@@ -401,16 +430,16 @@ def med(vals):
 
 print()
 print("Summary (median of rounds; errors = total over rounds)")
-hdr = f"{'target':<10} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'cpu-s/10k':>9}"
+hdr = f"{'target':<13} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'cpu-s/10k':>9}"
 print(hdr); print("-" * len(hdr))
 summary = {}
-for tgt in ["direct", "nginx", "actormesh"]:
+for tgt in ["direct", "nginx", "actormesh", "actormesh-log"]:
     rs = [r for r in rows if r["target"] == tgt]
     if not rs: continue
     s = {k: med([r[k] for r in rs]) for k in ("rps", "p50", "p99", "cpu10k")}
     s["errors"] = sum(r["errors"] for r in rs)
     summary[tgt] = s
-    print(f"{tgt:<10} {f(s['rps'], '10.0f')} {f(s['p50'], '8.3f')} {f(s['p99'], '8.3f')} {s['errors']:>7} {f(s['cpu10k'], '9.4f')}")
+    print(f"{tgt:<13} {f(s['rps'], '10.0f')} {f(s['p50'], '8.3f')} {f(s['p99'], '8.3f')} {s['errors']:>7} {f(s['cpu10k'], '9.4f')}")
 
 print()
 def ratio(a, b):
@@ -419,6 +448,7 @@ def ratio(a, b):
     return x / y if y == y and y else float("nan")
 print(f"req/s ratio ActorMesh/nginx : {f(ratio('actormesh', 'nginx'), '.3f')}")
 print(f"req/s ratio ActorMesh/direct: {f(ratio('actormesh', 'direct'), '.3f')}")
+print(f"req/s ratio ActorMesh with access log/without: {f(ratio('actormesh-log', 'actormesh'), '.3f')}")
 if "actormesh" in summary and "nginx" in summary:
     a, n = summary["actormesh"]["cpu10k"], summary["nginx"]["cpu10k"]
     print(f"cpu-s/10k ratio ActorMesh/nginx: {f(a / n if n == n and n else float('nan'), '.3f')}")
