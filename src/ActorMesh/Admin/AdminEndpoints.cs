@@ -30,7 +30,8 @@ public static class AdminEndpoints
             "/server_info" => JsonBody(ServerInfo(context)),
             "/clusters" => Text(Clusters(context)),
             "/config_dump" => JsonBody(ConfigDump(context)),
-            "/" or "/help" => Text(Help()),
+            "/" => new AdminResponse(200, "text/html; charset=UTF-8", Dashboard.Page),
+            "/help" => Text(Help()),
             _ => new AdminResponse(404, "text/plain", "invalid path. admin commands are:\n" + Help()),
         };
     }
@@ -88,7 +89,7 @@ public static class AdminEndpoints
     private static string ConfigDump(AdminContext context) => JsonSerializer.Serialize(context.Config, Json);
 
     private static string Help() =>
-        "  /: print this help\n  /clusters: upstream cluster status\n  /config_dump: dump current ActorMesh configs\n"
+        "  /: the dashboard (live rates, errors, latency, endpoint health)\n  /clusters: upstream cluster status\n  /config_dump: dump current ActorMesh configs\n"
         + "  /help: print this help\n  /ready: print server state, return 200 if LIVE\n"
         + "  /server_info: print server version/status information\n  /stats: print server stats\n";
 
