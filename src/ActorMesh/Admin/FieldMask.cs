@@ -46,7 +46,7 @@ internal sealed class FieldMask
         _ => false,
     };
 
-    /// <summary>Trims <paramref name="node"/> in place; <paramref name="keep"/> names fields kept regardless (<c>@type</c>).</summary>
+    /// <summary>Trims <paramref name="node"/> in place; <paramref name="keep"/> names a field kept at every level (an Any's <c>@type</c>).</summary>
     public void Trim(JsonNode? node, string? keep = null)
     {
         switch (node)
@@ -64,7 +64,7 @@ internal sealed class FieldMask
                     }
                     else if (sub is not null)
                     {
-                        sub.Trim(obj[key]);
+                        sub.Trim(obj[key], keep);
                     }
                 }
                 break;
