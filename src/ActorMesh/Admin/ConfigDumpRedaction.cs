@@ -24,6 +24,8 @@ public sealed class ConfigDumpRedaction
         SensitiveFieldNames = sensitiveFieldNames.ToHashSet(StringComparer.OrdinalIgnoreCase);
         Options = new JsonSerializerOptions(AdminJson.Options)
         {
+            // Proto JSON leaves unset fields out.
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { RedactSensitiveProperties } },
             Converters = { new SocketAddressConverter() },
         };

@@ -99,6 +99,11 @@ public sealed class AdminReadEndpointTests
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("LIVE\n", ready);
         Assert.Equal((HttpStatusCode.OK, "disabled"), await f.Get("/hot_restart_version"));
+
+        using var head = await f.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, f.Admin + "/ready"));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(5, head.Content.Headers.ContentLength);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]

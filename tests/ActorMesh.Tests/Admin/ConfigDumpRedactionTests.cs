@@ -23,10 +23,10 @@ public sealed class ConfigDumpRedactionTests
     }
 
     [Fact]
-    public void A_null_secret_stays_null()
+    public void An_unset_secret_is_left_out_as_proto_json_leaves_out_unset_fields()
     {
-        var json = ConfigDumpRedaction.Default.Serialize(new TokenConfig("n", null, 0, new Dictionary<string, string>()));
-        Assert.Null(json["token"]);
-        Assert.IsType<JsonObject>(json);
+        var json = Assert.IsType<JsonObject>(ConfigDumpRedaction.Default.Serialize(new TokenConfig("n", null, 0, new Dictionary<string, string>())));
+        Assert.False(json.ContainsKey("token"));
+        Assert.True(json.ContainsKey("name"));
     }
 }
