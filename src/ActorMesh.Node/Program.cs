@@ -62,7 +62,7 @@ cluster.Join(cluster.SelfAddress);
 try
 {
     var edge = system.Settings.Config.GetString("actormesh.listener.socket-edge", "socket") == "akka-io" ? SocketEdge.AkkaIo : SocketEdge.Socket;
-    var server = await ActorMeshServer.StartAsync(system, loaded.Config!, new ServerOptions { DrainTime = options.DrainTime, SocketEdge = edge });
+    var server = await ActorMeshServer.StartAsync(system, loaded.Config!, new ServerOptions { DrainTime = options.DrainTime, SocketEdge = edge, ConfigPath = options.ConfigPath, LogLevel = options.LogLevel });
     foreach (var (name, address) in server.ListenerAddresses)
     {
         Console.WriteLine($"actormesh: listener {name} on {address}");

@@ -1,38 +1,47 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace ActorMesh.Admin;
 
 /// <summary>Envoy's admin endpoints, as pure functions of the <see cref="AdminContext"/>.</summary>
 public static class AdminEndpoints
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper) },
-    };
-
     public static AdminResponse Handle(AdminContext context, string method, string target)
     {
         var q = target.IndexOf('?');
         var path = q < 0 ? target : target[..q];
-        if (method != "GET" && method != "HEAD")
+        var query = AdminQuery.Parse(q < 0 ? string.Empty : target[(q + 1)..]);
+        var handler = AdminHandlers.Find(path);
+        if (handler is null)
         {
-            return new AdminResponse(405, "text/plain", "method not allowed\n");
+            return new AdminResponse(404, TextType, "invalid path. " + AdminHandlers.Help());
+        }
+        // As Envoy: a mutation by any other method has no effect. /logging alone also lists its loggers on a plain GET.
+        var isRead = method is "GET" or "HEAD";
+        if (handler.MutatesServerState ? method != "POST" && !(path == "/logging" && isRead && query.IsEmpty) : !isRead)
+        {
+            return new AdminResponse(405, TextType, $"Method {method} not allowed, {(handler.MutatesServerState ? "POST" : "GET")} required.");
         }
         return path switch
         {
             "/stats" => Text(Stats(context)),
-            "/ready" => Text("LIVE\n"),
-            "/server_info" => JsonBody(ServerInfo(context)),
-            "/clusters" => Text(Clusters(context)),
-            "/config_dump" => JsonBody(ConfigDump(context)),
+            "/ready" => ServerInfoEndpoints.Ready(context),
+            "/server_info" => ServerInfoEndpoints.ServerInfo(context),
+            "/hot_restart_version" => ServerInfoEndpoints.HotRestartVersion(),
+            "/clusters" => ClustersEndpoint.Handle(context, query),
+            "/config_dump" => ConfigDumpEndpoint.Handle(context, query),
+            "/listeners" => ListenersEndpoint.Handle(context, query),
+            "/logging" => LoggingEndpoint.Handle(context, query),
+            "/runtime" => RuntimeEndpoints.Runtime(context),
+            "/runtime_modify" => RuntimeEndpoints.Modify(context, query),
+            "/healthcheck/fail" => ServerCommandEndpoints.HealthCheck(context, fail: true),
+            "/healthcheck/ok" => ServerCommandEndpoints.HealthCheck(context, fail: false),
+            "/drain_listeners" => ServerCommandEndpoints.DrainListeners(context, query),
+            "/reset_counters" => ServerCommandEndpoints.ResetCounters(context),
+            "/quitquitquit" => ServerCommandEndpoints.QuitQuitQuit(context),
             "/" => new AdminResponse(200, "text/html; charset=UTF-8", Dashboard.Page),
-            "/help" => Text(Help()),
-            _ => new AdminResponse(404, "text/plain", "invalid path. admin commands are:\n" + Help()),
+            "/help" => Text(AdminHandlers.Help()),
+            _ => Text("invalid path. " + AdminHandlers.Help(), 404),
         };
     }
 
@@ -48,54 +57,13 @@ public static class AdminEndpoints
         return sb.ToString();
     }
 
-    /// <summary>Envoy's <c>/clusters</c> text: <c>cluster::host::stat::value</c> lines.</summary>
-    public static string Clusters(AdminContext context)
-    {
-        var sb = new StringBuilder();
-        foreach (var cluster in context.Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
-        {
-            sb.Append(cluster.Name).Append("::observability_name::").Append(cluster.Name).Append('\n');
-            foreach (var host in cluster.Membership.Hosts)
-            {
-                var prefix = $"{cluster.Name}::{host.Endpoint}::";
-                void Line(string stat, object value) => sb.Append(prefix).Append(stat).Append("::").Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append('\n');
-                Line("cx_active", host.CxActive);
-                Line("cx_connect_fail", host.CxConnectFail);
-                Line("cx_total", host.CxTotal);
-                Line("rq_active", host.RqActive);
-                Line("rq_error", host.RqError);
-                Line("rq_success", host.RqSuccess);
-                Line("rq_total", host.RqTotal);
-                Line("hostname", host.Hostname);
-                Line("health_flags", "healthy");
-                Line("weight", 1);
-            }
-        }
-        return sb.ToString();
-    }
-
-    private static string ServerInfo(AdminContext context)
-    {
-        var uptime = UptimeSeconds(context).ToString(CultureInfo.InvariantCulture) + "s";
-        return JsonSerializer.Serialize(new
-        {
-            version = context.Version,
-            state = "LIVE",
-            uptime_current_epoch = uptime,
-            uptime_all_epochs = uptime,
-        }, Json);
-    }
-
-    private static string ConfigDump(AdminContext context) => JsonSerializer.Serialize(context.Config, Json);
-
-    private static string Help() =>
-        "  /: the dashboard (live rates, errors, latency, endpoint health)\n  /clusters: upstream cluster status\n  /config_dump: dump current ActorMesh configs\n"
-        + "  /help: print this help\n  /ready: print server state, return 200 if LIVE\n"
-        + "  /server_info: print server version/status information\n  /stats: print server stats\n";
-
     private static long UptimeSeconds(AdminContext context) => (long)(DateTimeOffset.UtcNow - context.StartedAt).TotalSeconds;
 
-    private static AdminResponse Text(string body) => new(200, "text/plain; charset=UTF-8", body);
+    /// <summary>Envoy's admin content types.</summary>
+    internal const string TextType = "text/plain; charset=UTF-8";
+    internal const string JsonType = "application/json";
 
-    private static AdminResponse JsonBody(string body) => new(200, "application/json", body);
+    internal static AdminResponse Text(string body, int status = 200) => new(status, TextType, body);
+
+    internal static AdminResponse JsonBody(string body) => new(200, JsonType, body);
 }

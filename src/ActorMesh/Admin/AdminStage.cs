@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ActorMesh.Http;
 using ActorMesh.Listeners;
+using ActorMesh.Stats;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Stage;
@@ -12,10 +13,13 @@ namespace ActorMesh.Admin;
 public sealed class AdminStage : GraphStageWithMaterializedValue<FlowShape<RequestPart, ByteString>, IConnectionControl>
 {
     private readonly AdminContext _context;
+    private readonly HttpConnectionManagerStats _stats;
 
-    public AdminStage(AdminContext context)
+    /// <param name="stats">The admin's own <c>http.admin.*</c> stats, as Envoy keeps them.</param>
+    public AdminStage(AdminContext context, HttpConnectionManagerStats stats)
     {
         _context = context;
+        _stats = stats;
         Shape = new FlowShape<RequestPart, ByteString>(In, Out);
     }
 
@@ -56,7 +60,18 @@ public sealed class AdminStage : GraphStageWithMaterializedValue<FlowShape<Reque
                     CompleteStage();
                 }
             });
+            _stage._stats.DownstreamCxTotal.Inc();
+            _stage._stats.DownstreamCxActive.Inc();
             Pull(_stage.In);
+        }
+
+        public override void PostStop()
+        {
+            _stage._stats.DownstreamCxActive.Dec();
+            if (_request is not null)
+            {
+                _stage._stats.DownstreamRqActive.Dec();
+            }
         }
 
         public override void OnPull()
@@ -69,6 +84,8 @@ public sealed class AdminStage : GraphStageWithMaterializedValue<FlowShape<Reque
             {
                 case RequestPart.Head head:
                     _request = head.Request;
+                    _stage._stats.DownstreamRqTotal.Inc();
+                    _stage._stats.DownstreamRqActive.Inc();
                     Pull(_stage.In);
                     break;
                 case RequestPart.Body:
@@ -78,6 +95,7 @@ public sealed class AdminStage : GraphStageWithMaterializedValue<FlowShape<Reque
                     Respond();
                     break;
                 case RequestPart.Malformed malformed:
+                    _stage._stats.DownstreamCxProtocolError.Inc();
                     Emit(_stage.Out, LocalReply.Build(HttpVersion.Http11, malformed.Error.Status, Http1Writer.ReasonPhrase(malformed.Error.Status), true, "actormesh"), CompleteStage);
                     break;
             }
@@ -88,6 +106,8 @@ public sealed class AdminStage : GraphStageWithMaterializedValue<FlowShape<Reque
             var request = _request!;
             _request = null;
             var answer = AdminEndpoints.Handle(_stage._context, request.Method, request.Target);
+            _stage._stats.DownstreamRqActive.Dec();
+            _stage._stats.CountResponse(answer.Status);
             var close = !request.KeepAlive || _draining;
             var body = Encoding.UTF8.GetBytes(answer.Body);
             var headers = new HttpHeaders();
@@ -106,6 +126,7 @@ public sealed class AdminStage : GraphStageWithMaterializedValue<FlowShape<Reque
             }
             Emit(_stage.Out, bytes, () =>
             {
+                answer.AfterSent?.Invoke();
                 if (close)
                 {
                     CompleteStage();

@@ -6,6 +6,7 @@ using ActorMesh.Admin;
 using ActorMesh.Config;
 using ActorMesh.Http;
 using ActorMesh.Listeners;
+using ActorMesh.Runtime;
 using ActorMesh.Stats;
 using ActorMesh.Upstream;
 using Akka;
@@ -30,6 +31,12 @@ public sealed record ServerOptions
 
     /// <summary>The <c>server</c> header on responses (Envoy's <c>server_name</c>).</summary>
     public string ServerName { get; init; } = "actormesh";
+
+    /// <summary>The <c>-c</c> file the config came from, for <c>/server_info</c>; null for a built-in config.</summary>
+    public string? ConfigPath { get; init; }
+
+    /// <summary>The <c>--log-level</c> the node started with (Envoy's level names), for <c>/server_info</c>.</summary>
+    public string LogLevel { get; init; } = "info";
 }
 
 /// <summary>A listener or the admin endpoint failed to bind; the node does not start.</summary>
@@ -74,11 +81,17 @@ public sealed class ActorMeshServer
 
     public EndPoint? AdminAddress { get; }
 
+    /// <summary>The server-wide flags: LIVE, health checks failed, draining.</summary>
+    public required ServerState State { get; init; }
+
+    private const string AdminStatsPrefix = "http.admin.";
+
     public static async Task<ActorMeshServer> StartAsync(ActorSystem system, BootstrapConfig config, ServerOptions options)
     {
         var stats = new StatsStore();
         var startedAt = DateTimeOffset.UtcNow;
-        stats.GetOrCreate("server.").Gauge("live").Set(1);
+        var state = new ServerState(stats.GetOrCreate("server."), startedAt);
+        var control = new ServerControl(system, state);
         var owned = new List<IActorRef> { system.ActorOf(StatsScopeActor.Props(stats, "server."), UniqueName("stats-server")) };
 
         var clusters = new Dictionary<string, UpstreamCluster>(StringComparer.Ordinal);
@@ -97,19 +110,31 @@ public sealed class ActorMeshServer
         foreach (var listenerConfig in config.StaticResources.Listeners)
         {
             var pipeline = BuildPipeline(system, listenerConfig, clusters, stats, accessLogs, options, owned);
-            listeners.Add(system.ActorOf(
+            var listener = system.ActorOf(
                 ListenerActor.Props(listenerConfig.Name, listenerConfig.Address, pipeline, new ListenerSettings { Edge = options.SocketEdge, BufferLimitBytes = listenerConfig.PerConnectionBufferLimitBytes }, stats, inbox.Receiver),
-                UniqueName("listener-" + listenerConfig.Name)));
+                UniqueName("listener-" + listenerConfig.Name));
+            listeners.Add(listener);
+            control.AddListener(listener);
         }
         owned.AddRange(accessLogs.Actors);
         // Parenthesised so that no listener name from a config can collide with it.
         const string adminName = "(admin)";
         if (config.Admin is not null)
         {
-            var context = new AdminContext(config, stats, clusters, startedAt, typeof(ActorMeshServer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+            var context = new AdminContext(config, stats, clusters, startedAt, typeof(ActorMeshServer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0")
+            {
+                Server = state,
+                Options = options,
+                Control = control,
+                Runtime = new RuntimeLoader(),
+                Logging = new AkkaLogLevels(system),
+            };
+            // Envoy keeps the admin's connection manager stats under http.admin.
+            var adminStats = new HttpConnectionManagerStats(stats.GetOrCreate(AdminStatsPrefix));
+            owned.Add(system.ActorOf(StatsScopeActor.Props(stats, AdminStatsPrefix), UniqueName("stats-http-admin")));
             var adminFlow = Flow.Create<ByteString>()
                 .Via(new Http1RequestDecoder(Http1Limits.Default))
-                .ViaMaterialized(new AdminStage(context), Keep.Right);
+                .ViaMaterialized(new AdminStage(context, adminStats), Keep.Right);
             ConnectionPipeline adminPipeline = _ => adminFlow;
             listeners.Add(system.ActorOf(
                 ListenerActor.Props(adminName, config.Admin.Address, adminPipeline, new ListenerSettings { StatsName = "admin", Edge = options.SocketEdge }, stats, inbox.Receiver),
@@ -146,12 +171,17 @@ public sealed class ActorMeshServer
                     break;
             }
         }
-        var server = new ActorMeshServer(system, stats, clusters, bound, admin, listeners, owned);
+        var server = new ActorMeshServer(system, stats, clusters, bound, admin, listeners, owned) { State = state };
         if (failures.Count > 0)
         {
             server.StopActors();
             throw new ListenerBindException(string.Join("; ", failures));
         }
+        control.SetAddresses(config.StaticResources.Listeners
+            .Where(l => bound.ContainsKey(l.Name))
+            .Select(l => KeyValuePair.Create(l.Name, bound[l.Name]))
+            .ToList());
+        state.MarkInitialized();
         server.RegisterShutdown(options);
         return server;
     }
@@ -194,6 +224,7 @@ public sealed class ActorMeshServer
         var shutdown = CoordinatedShutdown.Get(_system);
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "actormesh-unbind-listeners", async () =>
         {
+            State.StartDraining();
             await UnbindAsync();
             return Done.Instance;
         });

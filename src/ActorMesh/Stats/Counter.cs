@@ -14,6 +14,9 @@ public sealed class Counter
     public void Inc() => Interlocked.Increment(ref _value);
 
     public void Add(long amount) => Interlocked.Add(ref _value, amount);
+
+    /// <summary>Back to zero, for the admin's <c>/reset_counters</c>.</summary>
+    public void Reset() => Interlocked.Exchange(ref _value, 0);
 }
 
 /// <summary>A stat that goes up and down (active connections) or is set (uptime).</summary>

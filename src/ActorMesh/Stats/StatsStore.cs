@@ -14,6 +14,8 @@ public sealed class StatsStore
 
     public void Remove(string prefix) => _scopes.TryRemove(prefix, out _);
 
+    public IEnumerable<StatsScope> Scopes => _scopes.Values;
+
     /// <summary>Every stat as (full name, value), sorted by name as Envoy's <c>/stats</c> prints them.</summary>
     public IReadOnlyList<KeyValuePair<string, long>> Snapshot()
     {

@@ -39,9 +39,10 @@ public sealed class AdminTests
         Assert.Contains($"backend::127.0.0.1:{upstream.Port}::health_flags::healthy\n", clusters);
 
         using var dump = JsonDocument.Parse(await client.GetStringAsync($"{admin}/config_dump"));
-        var cluster = dump.RootElement.GetProperty("static_resources").GetProperty("clusters")[0];
+        var bootstrap = dump.RootElement.GetProperty("configs")[0].GetProperty("bootstrap");
+        var cluster = bootstrap.GetProperty("static_resources").GetProperty("clusters")[0];
         Assert.Equal("backend", cluster.GetProperty("name").GetString());
-        var filter = dump.RootElement.GetProperty("static_resources").GetProperty("listeners")[0]
+        var filter = bootstrap.GetProperty("static_resources").GetProperty("listeners")[0]
             .GetProperty("filter_chains")[0].GetProperty("filters")[0];
         Assert.Equal("ingress_http", filter.GetProperty("stat_prefix").GetString());
 
