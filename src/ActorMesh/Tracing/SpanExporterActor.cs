@@ -10,7 +10,7 @@ namespace ActorMesh.Tracing;
 /// one, so reports grow with load up to <see cref="MaxBatchSpans"/> and a single span is sent without waiting for a
 /// timer. A slow or dead collector only fills the queue: the request path never waits on this actor.
 /// </summary>
-public sealed class SpanExporterActor : UntypedActor
+internal sealed class SpanExporterActor : UntypedActor
 {
     /// <summary>The OpenTelemetry SDK's default <c>maxExportBatchSize</c>.</summary>
     public const int MaxBatchSpans = 512;
@@ -24,7 +24,7 @@ public sealed class SpanExporterActor : UntypedActor
     private HttpClient? _client;
     private bool _failureReported;
 
-    internal SpanExporterActor(SpanQueue queue, ISpanEncoder encoder, UpstreamCluster cluster, CollectorTarget target)
+    public SpanExporterActor(SpanQueue queue, ISpanEncoder encoder, UpstreamCluster cluster, CollectorTarget target)
     {
         _queue = queue;
         _encoder = encoder;
