@@ -120,6 +120,10 @@ public sealed class TracingEndToEndTests
         Assert.Equal("application/x-protobuf", report.Header("content-type"));
         Assert.Equal("otel-collector:4318", report.Header("host"));
         Assert.Equal("secret", report.Header("x-api-key"));
+
+        var dump = await RawHttp.Exchange(proxy.AdminPort, "GET /config_dump HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n");
+        Assert.Contains("envoy.tracers.opentelemetry", dump);
+        Assert.Contains("http://otel-collector:4318/v1/traces", dump);
     }
 
     [Fact]
