@@ -48,12 +48,8 @@ public sealed class HttpTracer
         {
             return;
         }
-        if (started is null && request.Headers.Get("x-request-id") is null)
-        {
-            // Envoy would have generated it before deciding; the request id is what random sampling draws on.
-            request.Headers.Set("x-request-id", RequestId.Next());
-        }
-        var span = started ?? Start(request.Headers);
+        var requestId = request.Headers.Get("x-request-id");
+        var span = started ?? StartLocal(request.Headers, ref requestId);
         if (!span.Sampled)
         {
             return;
@@ -71,21 +67,41 @@ public sealed class HttpTracer
             endNanos,
             span.Shared,
             error,
-            Tags(request, info, error)));
+            Tags(request, requestId, info, error)));
     }
 
     private ActiveSpan Start(HttpHeaders headers) =>
         _driver.Start(headers, TraceSampler.Decide(headers, _config) != TraceReason.NotTraceable);
 
+    /// <summary>
+    /// The span of a local reply. The request's headers belong to the access log by now and are only read: the decision
+    /// runs on a copy of what it reads, with a request id generated where the request had none, as Envoy would have.
+    /// </summary>
+    private ActiveSpan StartLocal(HttpHeaders headers, ref string? requestId)
+    {
+        var decided = new HttpHeaders(3);
+        decided.Add("x-request-id", requestId ?? RequestId.Next());
+        foreach (var name in (ReadOnlySpan<string>)[TraceSampler.ClientTraceId, TraceSampler.ForceTrace])
+        {
+            if (headers.Get(name) is { } value)
+            {
+                decided.Add(name, value);
+            }
+        }
+        var traced = TraceSampler.Decide(decided, _config) != TraceReason.NotTraceable;
+        requestId = decided.Get("x-request-id");
+        return _driver.Start(headers, traced);
+    }
+
     /// <summary>Envoy's tags for the connection manager's span (<c>HttpTracerUtility::finalizeDownstreamSpan</c>).</summary>
-    private List<KeyValuePair<string, string>> Tags(HttpRequestHead request, StreamInfo info, bool error)
+    private List<KeyValuePair<string, string>> Tags(HttpRequestHead request, string? requestId, StreamInfo info, bool error)
     {
         var headers = request.Headers;
         var tags = new List<KeyValuePair<string, string>>(20)
         {
             new("component", "proxy"),
             new("node_id", _nodeId),
-            new("guid:x-request-id", headers.Get("x-request-id") ?? string.Empty),
+            new("guid:x-request-id", requestId ?? string.Empty),
             new("http.url", Truncate($"http://{request.Host}{request.Target}", _config.MaxPathTagLength)),
             new("http.method", request.Method),
             new("downstream_cluster", headers.Get("x-envoy-downstream-service-cluster") ?? "-"),

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ActorMesh.Upstream;
 using Akka.Actor;
 using Akka.Event;
@@ -43,6 +44,8 @@ internal sealed class SpanExporterActor : UntypedActor
             AllowAutoRedirect = false,
             ConnectTimeout = _target.Timeout,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+            // A report is not part of anyone's trace: it must not carry a traceparent of its own.
+            ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator(),
         })
         {
             Timeout = _target.Timeout,

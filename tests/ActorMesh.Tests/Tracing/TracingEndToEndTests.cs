@@ -120,6 +120,7 @@ public sealed class TracingEndToEndTests
         Assert.Equal("application/x-protobuf", report.Header("content-type"));
         Assert.Equal("otel-collector:4318", report.Header("host"));
         Assert.Equal("secret", report.Header("x-api-key"));
+        Assert.Null(report.Header("traceparent"));
 
         var dump = await RawHttp.Exchange(proxy.AdminPort, "GET /config_dump HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n");
         Assert.Contains("envoy.tracers.opentelemetry", dump);
@@ -278,6 +279,8 @@ public sealed class TracingEndToEndTests
         Assert.Equal("NR", noRoute.Attributes["response_flags"]);
         Assert.False(noRoute.Attributes.ContainsKey("upstream_cluster"));
         Assert.False(noRoute.Attributes.ContainsKey("error"));
+        // The request went nowhere, but its span still names a request id, marked sampled as Envoy marks it.
+        Assert.Equal('9', noRoute.Attributes["guid:x-request-id"][14]);
     }
 
     [Fact]
