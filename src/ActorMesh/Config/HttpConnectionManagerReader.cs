@@ -66,7 +66,8 @@ internal static class HttpConnectionManagerReader
         var limits = ReadLimits(body, out var protocolIdle);
         var timeouts = ReadTimeouts(body, protocolIdle);
         var upgrades = UpgradeConfigReader.ReadAll(body, "upgrade_configs", context);
-        if (statPrefix is null || routeConfig is null || httpFilters is null || accessLogs is null || upgrades is null)
+        var tracing = TracingReader.Read(body, context, out var tracingOk);
+        if (statPrefix is null || routeConfig is null || httpFilters is null || accessLogs is null || upgrades is null || !tracingOk)
         {
             return null;
         }
@@ -82,6 +83,7 @@ internal static class HttpConnectionManagerReader
             Limits = limits,
             Timeouts = timeouts,
             UpgradeConfigs = upgrades.Value,
+            Tracing = tracing,
         };
     }
 

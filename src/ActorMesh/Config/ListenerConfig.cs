@@ -42,6 +42,9 @@ public sealed record HttpConnectionManagerConfig(
     public HttpTimeoutsConfig Timeouts { get; init; } = HttpTimeoutsConfig.Default;
 
     public EquatableArray<UpgradeConfig> UpgradeConfigs { get; init; } = EquatableArray<UpgradeConfig>.Empty;
+
+    /// <summary>The <c>tracing</c> block; null when the connection manager does not trace.</summary>
+    public TracingConfig? Tracing { get; init; }
 }
 
 /// <summary>An HTTP filter; only <c>envoy.filters.http.router</c> so far.</summary>

@@ -8,6 +8,7 @@ using ActorMesh.Http;
 using ActorMesh.Listeners;
 using ActorMesh.Runtime;
 using ActorMesh.Stats;
+using ActorMesh.Tracing;
 using ActorMesh.Upstream;
 using Akka;
 using Akka.Actor;
@@ -107,9 +108,10 @@ public sealed class ActorMeshServer
         var inbox = Inbox.Create(system);
         var listeners = new List<IActorRef>();
         var accessLogs = new AccessLogManager(system, stats);
+        var tracing = new TracingManager(system, stats, clusters, Environment.MachineName, options.ServerName);
         foreach (var listenerConfig in config.StaticResources.Listeners)
         {
-            var pipeline = BuildPipeline(system, listenerConfig, clusters, stats, accessLogs, options, owned);
+            var pipeline = BuildPipeline(system, listenerConfig, clusters, stats, accessLogs, tracing, options, owned);
             var listener = system.ActorOf(
                 ListenerActor.Props(listenerConfig.Name, listenerConfig.Address, pipeline, new ListenerSettings { Edge = options.SocketEdge, BufferLimitBytes = listenerConfig.PerConnectionBufferLimitBytes }, stats, inbox.Receiver),
                 UniqueName("listener-" + listenerConfig.Name));
@@ -117,6 +119,7 @@ public sealed class ActorMeshServer
             control.AddListener(listener);
         }
         owned.AddRange(accessLogs.Actors);
+        owned.AddRange(tracing.Actors);
         // Parenthesised so that no listener name from a config can collide with it.
         const string adminName = "(admin)";
         if (config.Admin is not null)
@@ -200,6 +203,7 @@ public sealed class ActorMeshServer
         IReadOnlyDictionary<string, UpstreamCluster> clusters,
         StatsStore stats,
         AccessLogManager accessLogs,
+        TracingManager tracing,
         ServerOptions options,
         List<IActorRef> owned)
     {
@@ -212,6 +216,7 @@ public sealed class ActorMeshServer
         var hcm = new HttpConnectionManager(hcmConfig, clusters, new HttpConnectionManagerStats(stats.GetOrCreate(prefix)), options.ServerName)
         {
             AccessLogs = accessLogs.CreateLoggers(hcmConfig.AccessLogs),
+            Tracer = tracing.CreateTracer(hcmConfig.Tracing),
         };
         owned.Add(system.ActorOf(StatsScopeActor.Props(stats, prefix), UniqueName("stats-http-" + hcmConfig.StatPrefix)));
         return addresses => Flow.Create<ByteString>()

@@ -3,6 +3,7 @@ using ActorMesh.Config;
 using ActorMesh.Http;
 using ActorMesh.Routing;
 using ActorMesh.Stats;
+using ActorMesh.Tracing;
 using ActorMesh.Upstream;
 
 namespace ActorMesh.Listeners;
@@ -75,6 +76,9 @@ public sealed class HttpConnectionManager
     /// <see cref="AccessLogger.Log"/> on each with the exchange's finished <see cref="StreamInfo"/>.
     /// </summary>
     public IReadOnlyList<AccessLogger> AccessLogs { get; init; } = [];
+
+    /// <summary>The <c>tracing</c> block's tracer; null when the connection manager does not trace.</summary>
+    public HttpTracer? Tracer { get; init; }
 
     public static string ScopePrefix(string statPrefix) => $"http.{statPrefix}.";
 }

@@ -51,6 +51,7 @@ public sealed partial class HttpConnectionManagerStage
                 headers.Add("transfer-encoding", "chunked");
             }
             ForwardingHeaders.Apply(headers, _hcm.Forwarding, _remoteIp);
+            StartSpan(headers);
             return headers;
         }
 

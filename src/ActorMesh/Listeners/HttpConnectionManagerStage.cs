@@ -494,6 +494,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             {
                 log.Log(info);
             }
+            FinishSpan(info);
         }
 
         /// <summary>
