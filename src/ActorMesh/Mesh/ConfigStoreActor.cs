@@ -13,9 +13,6 @@ namespace ActorMesh.Mesh;
 /// </summary>
 public sealed class ConfigStoreActor : ReceivePersistentActor
 {
-    /// <summary>One history per mesh: every node that hosts the store continues the same journal.</summary>
-    public const string StorePersistenceId = "actormesh-config-store";
-
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef? _publishTo;
     private readonly ConfigStoreSettings _settings;
@@ -45,7 +42,8 @@ public sealed class ConfigStoreActor : ReceivePersistentActor
         Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Deleting config store snapshots before {0} failed", f.Criteria.MaxSequenceNr));
     }
 
-    public override string PersistenceId => StorePersistenceId;
+    /// <summary>One history per mesh: whichever node hosts the store continues the same journal.</summary>
+    public override string PersistenceId => _settings.PersistenceId;
 
     /// <param name="publishTo">Told <see cref="VersionCommitted"/> for every new version (the replication layer's seam).</param>
     /// <param name="settings">Null: read from <c>actormesh.config-store</c>.</param>
