@@ -19,6 +19,10 @@ public sealed class ConfigStoreActorTests : IDisposable
         await ConfigStoreScenario.RunAsync(ConfigStorePersistence.Sqlite(_dataDir.Path));
 
         Assert.True(File.Exists(Path.Combine(_dataDir.Path, "actormesh.db")));
+        // Journal rows carry our serializer and versioned manifests, never a CLR type name.
+        Assert.Equal(
+            ["4410 applied-v1", "4410 applied-v1", "4410 rolled-back-v1", "4410 applied-v1"],
+            Column("SELECT identifier || ' ' || manifest FROM journal ORDER BY sequence_number", r => r.GetString(0)));
     }
 
     [Fact]
@@ -94,7 +98,7 @@ public sealed class ConfigStoreActorTests : IDisposable
         {
             try
             {
-                actual = Query("SELECT sequence_number FROM snapshot ORDER BY sequence_number");
+                actual = Column("SELECT sequence_number FROM snapshot ORDER BY sequence_number", r => r.GetInt64(0));
             }
             catch (SqliteException)
             {
@@ -111,16 +115,16 @@ public sealed class ConfigStoreActorTests : IDisposable
         Assert.Equal(expected, actual);
     }
 
-    private long[] Query(string sql)
+    private T[] Column<T>(string sql, Func<SqliteDataReader, T> read)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         using var reader = command.ExecuteReader();
-        var values = new List<long>();
+        var values = new List<T>();
         while (reader.Read())
         {
-            values.Add(reader.GetInt64(0));
+            values.Add(read(reader));
         }
         return [.. values];
     }

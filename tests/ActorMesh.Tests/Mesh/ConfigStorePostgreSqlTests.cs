@@ -45,6 +45,13 @@ public sealed class ConfigStorePostgreSqlTests : IAsyncLifetime
         var config = ConfigStorePersistence.PostgreSql(PostgreSqlFactAttribute.Require());
 
         await ConfigStoreScenario.RunAsync(config, new ConfigStoreSettings(ConfigStoreSettings.DefaultSnapshotEvery, _persistenceId));
+
+        // The history is in PostgreSQL: one journal row per version.
+        await using var connection = new NpgsqlConnection(PostgreSqlFactAttribute.Require());
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM journal WHERE persistence_id = @id", connection);
+        count.Parameters.AddWithValue("id", _persistenceId);
+        Assert.Equal(4L, await count.ExecuteScalarAsync());
     }
 
     [PostgreSqlFact]
