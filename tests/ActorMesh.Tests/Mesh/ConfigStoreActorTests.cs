@@ -66,6 +66,17 @@ public sealed class ConfigStoreActorTests : IDisposable
     }
 
     [Fact]
+    public async Task Versions_are_stamped_by_the_clock_and_keep_their_time_across_a_restart()
+    {
+        var at = new DateTimeOffset(2026, 11, 26, 4, 5, 6, 789, TimeSpan.Zero);
+        await using var store = ConfigStoreHarness.Start(ConfigStorePersistence.Sqlite(_dataDir.Path), clock: new FixedClock(at));
+        await store.Ask<Accepted>(new Apply(MeshConfigs.Valid(8080), "alice", null));
+        await store.RestartAsync();
+
+        Assert.Equal(at, (await store.Ask<History>(GetHistory.Instance)).Entries.Single().Timestamp);
+    }
+
+    [Fact]
     public async Task Snapshot_every_n_versions_and_recovery_from_it_is_complete()
     {
         var config = ConfigurationFactory.ParseString("actormesh.config-store.snapshot-every = 3")
@@ -142,5 +153,10 @@ public sealed class ConfigStoreActorTests : IDisposable
         var connection = new SqliteConnection($"Data Source={ConfigStorePersistence.DatabasePath(_dataDir.Path)}");
         connection.Open();
         return connection;
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

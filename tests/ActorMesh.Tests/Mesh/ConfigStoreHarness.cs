@@ -16,14 +16,16 @@ internal sealed class ConfigStoreHarness : IAsyncDisposable
 
     private readonly Akka.Configuration.Config _config;
     private readonly ConfigStoreSettings? _settings;
+    private readonly TimeProvider? _clock;
 
-    private ConfigStoreHarness(Akka.Configuration.Config config, ConfigStoreSettings? settings)
+    private ConfigStoreHarness(Akka.Configuration.Config config, ConfigStoreSettings? settings, TimeProvider? clock)
     {
         _config = ConfigurationFactory.ParseString("""
             akka.loglevel = WARNING
             akka.stdout-loglevel = WARNING
             """).WithFallback(config);
         _settings = settings;
+        _clock = clock;
         Start();
     }
 
@@ -33,7 +35,8 @@ internal sealed class ConfigStoreHarness : IAsyncDisposable
 
     public TestProbe Published { get; private set; } = null!;
 
-    public static ConfigStoreHarness Start(Akka.Configuration.Config config, ConfigStoreSettings? settings = null) => new(config, settings);
+    public static ConfigStoreHarness Start(Akka.Configuration.Config config, ConfigStoreSettings? settings = null, TimeProvider? clock = null) =>
+        new(config, settings, clock);
 
     public Task<T> Ask<T>(object message) => Store.Ask<T>(message, AskTimeout);
 
@@ -49,6 +52,6 @@ internal sealed class ConfigStoreHarness : IAsyncDisposable
     {
         System = ActorSystem.Create("config-store-test", _config);
         Published = new TestProbe(System, new XunitAssertions());
-        Store = System.ActorOf(ConfigStoreActor.Props(Published.Ref, _settings), "config-store");
+        Store = System.ActorOf(ConfigStoreActor.Props(Published.Ref, _settings, _clock), "config-store");
     }
 }
