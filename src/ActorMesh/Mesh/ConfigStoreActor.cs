@@ -9,7 +9,8 @@ namespace ActorMesh.Mesh;
 /// The config authority: the single writer of the mesh's config history, event-sourced under one persistence id. It
 /// answers whoever asks (<see cref="ActorBase.Sender"/>) and keeps no reference to a node, so it runs the same as a plain
 /// actor or as a cluster singleton behind a proxy. The rules live in <see cref="ConfigStoreDecisions"/>; this actor
-/// journals their events, answers, snapshots and tells the publisher.
+/// journals their events, answers, snapshots and tells the publisher. A journal failure stops a persistent actor, so
+/// whoever hosts it (the singleton manager, later) should start it behind a backoff supervisor.
 /// </summary>
 public sealed class ConfigStoreActor : ReceivePersistentActor
 {

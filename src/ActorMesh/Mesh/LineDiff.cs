@@ -4,7 +4,8 @@ namespace ActorMesh.Mesh;
 
 /// <summary>
 /// A unified line diff (the <c>diff -u</c> format) built on Myers' O((N+M)·D) shortest edit script. Lines common to the
-/// start and end are trimmed first, so a typical config edit costs little whatever the file's size.
+/// start and end are trimmed first, so a typical config edit costs little whatever the file's size. CRLF compares equal
+/// to LF, and a missing final newline is not reported: YAML means the same either way.
 /// </summary>
 public static class LineDiff
 {
