@@ -25,7 +25,8 @@ public static class AdminEndpoints
         }
         return path switch
         {
-            "/stats" => Text(Stats(context)),
+            "/stats" => StatsEndpoints.Stats(context, target),
+            "/stats/prometheus" => StatsEndpoints.Prometheus(context, target),
             "/ready" => Text("LIVE\n"),
             "/server_info" => JsonBody(ServerInfo(context)),
             "/clusters" => Text(Clusters(context)),

@@ -7,8 +7,29 @@ internal static class StatsConfigReader
 {
     public static StatsConfig? Read(YamlMap map, ConfigReadContext context)
     {
-        var tags = ReadResults.AllOrNull(map.Sequence("stats_tags").Select(item => ReadTag(item, context)));
         var useAllDefaultTags = map.Boolean("use_all_default_tags") ?? true;
+        // Envoy's TagProducerImpl refuses a tag name twice (the defaults count when they are all in use) and a tag
+        // with neither regex nor fixed value unless a default extractor has its name.
+        var names = new HashSet<string>(useAllDefaultTags ? Stats.DefaultTagExtractors.All.Select(d => d.Name) : [], StringComparer.Ordinal);
+        var tags = ReadResults.AllOrNull(map.Sequence("stats_tags").Select(item =>
+        {
+            var tag = ReadTag(item, context);
+            if (tag is null)
+            {
+                return null;
+            }
+            if (!names.Add(tag.TagName))
+            {
+                context.Error(item.Path + ".tag_name", item.Node.Start, $"tag name '{tag.TagName}' specified twice");
+                return null;
+            }
+            if (tag.Regex is null && tag.FixedValue is null && !Stats.DefaultTagExtractors.IsDefaultName(tag.TagName))
+            {
+                context.Error(item.Path, item.Node.Start, $"no regex specified for tag specifier and no default regex for name: '{tag.TagName}'");
+                return null;
+            }
+            return tag;
+        }));
         var matcher = map.Map("stats_matcher") is { } matcherMap ? ReadMatcher(matcherMap, context) : StatsMatcherConfig.AcceptAll;
         var buckets = ReadResults.AllOrNull(map.Sequence("histogram_bucket_settings").Select(item => ReadBuckets(item, context)));
         return tags is null || matcher is null || buckets is null
