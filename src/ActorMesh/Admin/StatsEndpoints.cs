@@ -191,9 +191,9 @@ public static class StatsEndpoints
         return disjoint;
     }
 
-    /// <summary>fmt's <c>{}</c> for a double: shortest round-trip digits, <c>nan</c> for NaN.</summary>
+    /// <summary>fmt's <c>{}</c> (shortest round-trip) or, with <c>G6</c>, its <c>{:g}</c> (<c>3.6e+06</c>); NaN is <c>nan</c>.</summary>
     internal static string FormatDouble(double value, string format = "R") =>
-        double.IsNaN(value) ? "nan" : value.ToString(format, CultureInfo.InvariantCulture);
+        double.IsNaN(value) ? "nan" : value.ToString(format, CultureInfo.InvariantCulture).Replace('E', 'e');
 
     private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double value)
     {
