@@ -38,6 +38,12 @@ public sealed record ServerOptions
 
     /// <summary>The <c>--log-level</c> the node started with (Envoy's level names), for <c>/server_info</c>.</summary>
     public string LogLevel { get; init; } = "info";
+
+    /// <summary>
+    /// Stats sink actors to start with the node (a statsd sink, for example): each is started and registered before any
+    /// stats scope, so it receives every <see cref="StatsSinkProtocol.Flush"/>, and it stops with the node.
+    /// </summary>
+    public IReadOnlyList<Props> StatsSinks { get; init; } = [];
 }
 
 /// <summary>A listener or the admin endpoint failed to bind; the node does not start.</summary>
@@ -75,6 +81,13 @@ public sealed class ActorMeshServer
     }
 
     public StatsStore Stats { get; }
+
+    /// <summary>
+    /// Adds a stats sink actor started elsewhere: from the next flush on, every scope sends it
+    /// <see cref="StatsSinkProtocol.Flush"/>. The caller owns its lifetime (and unregisters it through
+    /// <see cref="StatsStore.Sinks"/> before stopping it).
+    /// </summary>
+    public void RegisterStatsSink(IActorRef sink) => Stats.Sinks.Register(sink);
     public IReadOnlyDictionary<string, UpstreamCluster> Clusters { get; }
 
     /// <summary>Where each listener (by name) actually bound; tells the port when the config says 0.</summary>
@@ -89,11 +102,18 @@ public sealed class ActorMeshServer
 
     public static async Task<ActorMeshServer> StartAsync(ActorSystem system, BootstrapConfig config, ServerOptions options)
     {
-        var stats = new StatsStore();
+        var stats = new StatsStore(StatsSettings.From(config));
         var startedAt = DateTimeOffset.UtcNow;
         var state = new ServerState(stats.GetOrCreate("server."), startedAt);
         var control = new ServerControl(system, state);
-        var owned = new List<IActorRef> { system.ActorOf(StatsScopeActor.Props(stats, "server."), UniqueName("stats-server")) };
+        var owned = new List<IActorRef>();
+        foreach (var sinkProps in options.StatsSinks)
+        {
+            var sink = system.ActorOf(sinkProps, UniqueName("stats-sink"));
+            stats.Sinks.Register(sink);
+            owned.Add(sink);
+        }
+        owned.Add(system.ActorOf(StatsScopeActor.Props(stats, "server."), UniqueName("stats-server")));
 
         var clusters = new Dictionary<string, UpstreamCluster>(StringComparer.Ordinal);
         foreach (var clusterConfig in config.StaticResources.Clusters)
