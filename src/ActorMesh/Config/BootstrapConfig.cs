@@ -10,6 +10,9 @@ public sealed record BootstrapConfig(StaticResourcesConfig StaticResources, Admi
     public TimeSpan StatsFlushInterval { get; init; } = DefaultStatsFlushInterval;
 
     public StatsConfig StatsConfig { get; init; } = StatsConfig.Default;
+
+    /// <summary>The bootstrap's <c>stats_sinks</c>, each flushed to every <see cref="StatsFlushInterval"/>.</summary>
+    public EquatableArray<StatsSinkConfig> StatsSinks { get; init; } = EquatableArray<StatsSinkConfig>.Empty;
 }
 
 public sealed record StaticResourcesConfig(EquatableArray<ListenerConfig> Listeners, EquatableArray<ClusterConfig> Clusters);

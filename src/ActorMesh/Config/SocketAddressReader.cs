@@ -6,13 +6,16 @@ using YamlDotNet.Core;
 namespace ActorMesh.Config;
 
 /// <summary>What an address may be where it is used.</summary>
-internal sealed record AddressRules(long MinPort, bool PortRequired, bool RequireIp)
+internal sealed record AddressRules(long MinPort, bool PortRequired, bool RequireIp, bool Datagram = false)
 {
     /// <summary>Listeners and admin bind: an IP literal, and port 0 asks for an ephemeral port (Envoy's default).</summary>
     public static readonly AddressRules Bind = new(0, false, true);
 
     /// <summary>Upstream endpoints: a host name is fine until the cluster type says otherwise, and port 0 is never reachable.</summary>
     public static readonly AddressRules Endpoint = new(1, true, false);
+
+    /// <summary>A statsd server: Envoy resolves it once (an IP literal, no DNS) and sends UDP datagrams to it.</summary>
+    public static readonly AddressRules StatsdTarget = new(1, true, true, Datagram: true);
 }
 
 /// <summary>A socket address with the position of its host, for checks that depend on things read later.</summary>
@@ -21,6 +24,7 @@ internal sealed record ReadAddress(SocketAddressConfig Value, string HostPath, M
 internal enum SocketProtocol
 {
     Tcp,
+    Udp,
 }
 
 /// <summary>Envoy's <c>Address</c> with its <c>socket_address</c> member.</summary>
@@ -30,6 +34,9 @@ internal static partial class SocketAddressReader
 
     private static readonly Dictionary<string, SocketProtocol> Protocols =
         new(StringComparer.OrdinalIgnoreCase) { ["TCP"] = SocketProtocol.Tcp };
+
+    private static readonly Dictionary<string, SocketProtocol> DatagramProtocols =
+        new(StringComparer.OrdinalIgnoreCase) { ["TCP"] = SocketProtocol.Tcp, ["UDP"] = SocketProtocol.Udp };
 
     /// <summary>Reads <c>key: {socket_address: {...}}</c>, which must be present.</summary>
     public static ReadAddress? ReadRequired(YamlMap parent, string key, AddressRules rules) =>
@@ -59,7 +66,7 @@ internal static partial class SocketAddressReader
         var hostMark = socket.KeyMark("address");
         var hasPort = socket.Has("port_value");
         var port = socket.Integer("port_value", rules.MinPort, MaxPort);
-        socket.Enum("protocol", Protocols);
+        socket.Enum("protocol", rules.Datagram ? DatagramProtocols : Protocols);
         if (!hasPort && rules.PortRequired)
         {
             socket.Missing("port_value");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Net;
 using System.Text.RegularExpressions;
@@ -8,6 +9,7 @@ using ActorMesh.Http;
 using ActorMesh.Listeners;
 using ActorMesh.Runtime;
 using ActorMesh.Stats;
+using ActorMesh.Stats.Sinks;
 using ActorMesh.Tracing;
 using ActorMesh.Upstream;
 using Akka;
@@ -107,7 +109,9 @@ public sealed class ActorMeshServer
         var state = new ServerState(stats.GetOrCreate("server."), startedAt);
         var control = new ServerControl(system, state);
         var owned = new List<IActorRef>();
-        foreach (var sinkProps in options.StatsSinks)
+        // Concurrent: the config's sinks start before the clusters and a TCP statsd sink may look one up meanwhile.
+        var clusters = new ConcurrentDictionary<string, UpstreamCluster>(StringComparer.Ordinal);
+        foreach (var sinkProps in options.StatsSinks.Concat(StatsdSinkFactory.Create(config.StatsSinks, stats, clusters)))
         {
             var sink = system.ActorOf(sinkProps, UniqueName("stats-sink"));
             stats.Sinks.Register(sink);
@@ -115,11 +119,10 @@ public sealed class ActorMeshServer
         }
         owned.Add(system.ActorOf(StatsScopeActor.Props(stats, "server."), UniqueName("stats-server")));
 
-        var clusters = new Dictionary<string, UpstreamCluster>(StringComparer.Ordinal);
         foreach (var clusterConfig in config.StaticResources.Clusters)
         {
             var cluster = new UpstreamCluster(clusterConfig, new ClusterStats(stats.GetOrCreate(UpstreamClusterActor.ScopePrefix(clusterConfig.Name))));
-            clusters.Add(clusterConfig.Name, cluster);
+            clusters.TryAdd(clusterConfig.Name, cluster);
             owned.Add(system.ActorOf(UpstreamClusterActor.Props(cluster, stats), UniqueName("cluster-" + clusterConfig.Name)));
         }
         // Like Envoy's cluster warming: listeners open once every cluster has its first host set.

@@ -62,7 +62,7 @@ public sealed class StatsScope
             var delta = c.LatchDelta();
             return new CounterSnapshot(c.Name, c.TagExtractedName, c.Tags, c.Value, delta);
         }).ToArray();
-        var gauges = Gauges.Select(g => new GaugeSnapshot(g.Name, g.TagExtractedName, g.Tags, g.Value)).ToArray();
+        var gauges = Gauges.Select(g => new GaugeSnapshot(g.Name, g.TagExtractedName, g.Tags, g.Value) { Used = g.Used }).ToArray();
         var histograms = Histograms.Select(h =>
         {
             var latched = h.Latch();

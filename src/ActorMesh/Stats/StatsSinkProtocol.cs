@@ -38,8 +38,14 @@ public sealed record MetricsSnapshot(
 /// <summary>A counter: its full name, tag-extracted name and tags, its value and its increase since the last flush (statsd's <c>|c</c>).</summary>
 public sealed record CounterSnapshot(string Name, string TagExtractedName, IReadOnlyList<StatTag> Tags, long Value, long Delta);
 
-/// <summary>A gauge: its full name, tag-extracted name and tags, and its value (statsd's <c>|g</c>).</summary>
-public sealed record GaugeSnapshot(string Name, string TagExtractedName, IReadOnlyList<StatTag> Tags, long Value);
+/// <summary>
+/// A gauge: its full name, tag-extracted name and tags, and its value (statsd's <c>|g</c>); <see cref="Used"/> is
+/// Envoy's flag (set or moved at least once), which decides whether statsd sinks send it.
+/// </summary>
+public sealed record GaugeSnapshot(string Name, string TagExtractedName, IReadOnlyList<StatTag> Tags, long Value)
+{
+    public bool Used { get; init; } = true;
+}
 
 /// <summary>
 /// A histogram. <paramref name="IntervalSamples"/>: the raw values recorded during the interval (statsd's <c>|ms</c>),
