@@ -13,6 +13,9 @@ WARMUP="${WARMUP:-5s}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-1}"
 READY_TIMEOUT_S="${READY_TIMEOUT_S:-30}"
+# BASELINE_REV=<git revision>: also build ActorMesh at that revision and measure it as target "baseline", interleaved
+# with the others, to show what a change cost or saved side by side.
+BASELINE_REV="${BASELINE_REV:-}"
 
 UPSTREAM_PORT=18080
 NGINX_PROXY_PORT=18081
@@ -20,6 +23,8 @@ ACTORMESH_PORT=18082
 # A second listener on the same node with an access log, to measure what observability costs per request.
 ACTORMESH_LOG_PORT=18083
 ADMIN_PORT=19901
+BASELINE_PORT=18084
+BASELINE_ADMIN_PORT=19902
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -47,6 +52,7 @@ WORK="$(mktemp -d -t actormesh-bench.XXXXXX)"
 UPSTREAM_PID=""
 PROXY_PID=""
 ACTORMESH_PID=""
+BASELINE_PID=""
 WRK_PID=""
 
 stop_pid() { # stop_pid PID SIGNAL  -> signal, wait up to 5 s, then SIGKILL
@@ -80,6 +86,7 @@ cleanup() {
     trap - EXIT INT TERM
     stop_pid "$WRK_PID" TERM
     stop_pid "$ACTORMESH_PID" TERM
+    stop_pid "$BASELINE_PID" TERM
     stop_nginx "$PROXY_PID"
     stop_nginx "$UPSTREAM_PID"
     rm -rf "$WORK"
@@ -135,6 +142,7 @@ pids_for() { # pids_for TARGET -> pids whose CPU is charged to that target
         direct)    echo "$UPSTREAM_PID" $(pgrep -P "$UPSTREAM_PID" 2>/dev/null || true) ;;
         nginx)     echo "$PROXY_PID" $(pgrep -P "$PROXY_PID" 2>/dev/null || true) ;;
         actormesh|actormesh-log) echo "$ACTORMESH_PID" ;;
+        baseline) echo "$BASELINE_PID" ;;
     esac
 }
 
@@ -144,6 +152,7 @@ url_for() {
         nginx)     echo "http://127.0.0.1:$NGINX_PROXY_PORT/" ;;
         actormesh) echo "http://127.0.0.1:$ACTORMESH_PORT/" ;;
         actormesh-log) echo "http://127.0.0.1:$ACTORMESH_LOG_PORT/" ;;
+        baseline) echo "http://127.0.0.1:$BASELINE_PORT/" ;;
     esac
 }
 
@@ -158,7 +167,7 @@ run_wrk() { # run_wrk OUTFILE ARGS... (wrk runs as a tracked child so the trap c
 }
 
 # ---------------------------------------------------------------- preflight
-for p in $UPSTREAM_PORT $NGINX_PROXY_PORT $ACTORMESH_PORT $ACTORMESH_LOG_PORT $ADMIN_PORT; do
+for p in $UPSTREAM_PORT $NGINX_PROXY_PORT $ACTORMESH_PORT $ACTORMESH_LOG_PORT $ADMIN_PORT $BASELINE_PORT $BASELINE_ADMIN_PORT; do
     port_free "$p" || die "127.0.0.1:$p is already in use; stop whatever listens there first"
 done
 
@@ -316,6 +325,29 @@ wait_http_200 "http://127.0.0.1:$ACTORMESH_PORT/" "$ACTORMESH_PID" "ActorMesh" \
 
 TARGETS=(direct nginx actormesh actormesh-log)
 
+if [[ -n "$BASELINE_REV" ]]; then
+    log "building the baseline ActorMesh at $BASELINE_REV"
+    mkdir -p "$WORK/baseline-src"
+    git -C "$REPO" archive "$BASELINE_REV" | tar -x -C "$WORK/baseline-src" || die "cannot export revision $BASELINE_REV"
+    dotnet publish "$WORK/baseline-src/src/ActorMesh.Node/ActorMesh.Node.csproj" -c Release -o "$WORK/baseline-node" -v q \
+        >"$WORK/baseline-publish.log" 2>&1 || { tail -n 40 "$WORK/baseline-publish.log" >&2; die "baseline publish failed"; }
+    # The same listener and cluster, on the baseline's own ports (the logged listener is left out).
+    python3 - "$WORK/envoy.yaml" "$WORK/baseline.yaml" "$ACTORMESH_PORT" "$BASELINE_PORT" "$ADMIN_PORT" "$BASELINE_ADMIN_PORT" <<'PY'
+import sys
+src, dst, port, bport, admin, badmin = sys.argv[1:]
+text = open(src).read()
+head, rest = text.split("  - name: bench-logged", 1)
+tail = rest[rest.index("  clusters:"):]
+text = (head + tail).replace(f"port_value: {port} ", f"port_value: {bport} ").replace(f"port_value: {admin} ", f"port_value: {badmin} ")
+open(dst, "w").write(text)
+PY
+    dotnet "$WORK/baseline-node/actormesh.dll" -c "$WORK/baseline.yaml" --log-level warning >"$WORK/baseline.log" 2>&1 &
+    BASELINE_PID=$!
+    wait_http_200 "http://127.0.0.1:$BASELINE_PORT/" "$BASELINE_PID" "baseline ActorMesh" \
+        || { tail -n 40 "$WORK/baseline.log" >&2; die "baseline ActorMesh did not answer 200"; }
+    TARGETS+=(baseline)
+fi
+
 # ---------------------------------------------------------------- 6. warm-up
 for t in "${TARGETS[@]}"; do
     log "warm-up $t ($WARMUP)"
@@ -334,7 +366,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         [[ "$t" != actormesh* ]] || kill -0 "$ACTORMESH_PID" 2>/dev/null || alive=0
         # shellcheck disable=SC2086
         before="$(cpu_ticks $pids)"
-        all_pids="$(pids_for direct) $(pids_for nginx) $(pids_for actormesh)"
+        all_pids="$(pids_for direct) $(pids_for nginx) $(pids_for actormesh) $(pids_for baseline)"
         # shellcheck disable=SC2086
         ours_before="$(cpu_ticks $all_pids)"; host_before="$(host_busy_ticks)"
         times >"$WORK/times.txt"; kids_before="$(children_cpu_ticks)"
@@ -433,7 +465,7 @@ print("Summary (median of rounds; errors = total over rounds)")
 hdr = f"{'target':<13} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'cpu-s/10k':>9}"
 print(hdr); print("-" * len(hdr))
 summary = {}
-for tgt in ["direct", "nginx", "actormesh", "actormesh-log"]:
+for tgt in ["direct", "nginx", "actormesh", "actormesh-log", "baseline"]:
     rs = [r for r in rows if r["target"] == tgt]
     if not rs: continue
     s = {k: med([r[k] for r in rs]) for k in ("rps", "p50", "p99", "cpu10k")}
@@ -449,6 +481,9 @@ def ratio(a, b):
 print(f"req/s ratio ActorMesh/nginx : {f(ratio('actormesh', 'nginx'), '.3f')}")
 print(f"req/s ratio ActorMesh/direct: {f(ratio('actormesh', 'direct'), '.3f')}")
 print(f"req/s ratio ActorMesh with access log/without: {f(ratio('actormesh-log', 'actormesh'), '.3f')}")
+if "baseline" in summary:
+    print(f"req/s ratio ActorMesh/baseline: {f(ratio('actormesh', 'baseline'), '.3f')}")
+    print(f"req/s ratio ActorMesh with access log/baseline: {f(ratio('actormesh-log', 'baseline'), '.3f')}")
 if "actormesh" in summary and "nginx" in summary:
     a, n = summary["actormesh"]["cpu10k"], summary["nginx"]["cpu10k"]
     print(f"cpu-s/10k ratio ActorMesh/nginx: {f(a / n if n == n and n else float('nan'), '.3f')}")
