@@ -12,6 +12,9 @@ public static class ConnectionProtocol
     public sealed record Drain
     {
         public static readonly Drain Instance = new();
+
+        /// <summary>See <see cref="ListenerProtocol.Drain.IdleGrace"/>.</summary>
+        public TimeSpan IdleGrace { get; init; }
     }
 
     /// <summary>The connection's stream has ended (either side closed, or it failed).</summary>
@@ -37,7 +40,7 @@ public sealed class ConnectionActor : ReceiveActor
         _transport = transport;
         _pipeline = pipeline;
         _materializer = materializer;
-        Receive<ConnectionProtocol.Drain>(_ => _control?.Drain());
+        Receive<ConnectionProtocol.Drain>(drain => _control?.Drain(drain.IdleGrace));
         Receive<ConnectionProtocol.Closed>(_ => Context.Stop(Self));
     }
 

@@ -10,6 +10,7 @@ public sealed class StatsScopeActor : ReceiveActor
 {
     private readonly StatsStore _store;
     private readonly string _prefix;
+    private StatsScope? _scope;
 
     public StatsScopeActor(StatsStore store, string prefix)
     {
@@ -19,7 +20,13 @@ public sealed class StatsScopeActor : ReceiveActor
 
     public static Props Props(StatsStore store, string prefix) => Akka.Actor.Props.Create(() => new StatsScopeActor(store, prefix));
 
-    protected override void PreStart() => _store.GetOrCreate(_prefix);
+    protected override void PreStart() => _scope = _store.GetOrCreate(_prefix);
 
-    protected override void PostStop() => _store.Remove(_prefix);
+    protected override void PostStop()
+    {
+        if (_scope is not null)
+        {
+            _store.Remove(_scope);
+        }
+    }
 }
