@@ -13,7 +13,10 @@ public static class ConnectionProtocol
     {
         public static readonly Drain Instance = new();
 
-        /// <summary>See <see cref="ListenerProtocol.Drain.IdleGrace"/>.</summary>
+        /// <summary>Close after the next response, however long that takes; an idle connection is not closed for it.</summary>
+        public static readonly Drain OnNextResponse = new() { IdleGrace = Timeout.InfiniteTimeSpan };
+
+        /// <summary>See <see cref="ListenerProtocol.Drain.IdleGrace"/>; infinite: see <see cref="OnNextResponse"/>.</summary>
         public TimeSpan IdleGrace { get; init; }
     }
 

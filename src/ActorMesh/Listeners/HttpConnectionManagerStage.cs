@@ -208,7 +208,11 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             _closeAfterResponse = true;
             if (!InFlight)
             {
-                if (_control.IdleGrace > TimeSpan.Zero)
+                if (_control.IdleGrace == Timeout.InfiniteTimeSpan)
+                {
+                    // Stays open: its next request is answered with connection: close, or idle_timeout ends it.
+                }
+                else if (_control.IdleGrace > TimeSpan.Zero)
                 {
                     ScheduleOnce(DrainGraceTimer, _control.IdleGrace);
                 }

@@ -48,8 +48,12 @@ public static class ListenerProtocol
     public sealed record Drained(string Name);
 
     /// <summary>
-    /// Connections accepted from now on run <paramref name="Pipeline"/> (a new config version's connection manager);
-    /// open ones finish on the pipeline they started with. Answered with <see cref="PipelineUpdated"/>.
+    /// Connections accepted from now on run <paramref name="Pipeline"/> (a new config version's connection manager).
+    /// Open ones keep the pipeline they started with: a request in flight finishes on it, and its response (or the
+    /// next one on an idle keep-alive connection) carries <c>connection: close</c>, so the client's next request
+    /// comes on a new connection and the new version, as Envoy drains the connections of a modified listener. An idle
+    /// connection is never closed for it, so a client reusing one at that moment is answered, not reset.
+    /// Answered with <see cref="PipelineUpdated"/>.
     /// </summary>
     public sealed record UpdatePipeline(ConnectionPipeline? Pipeline);
 
@@ -119,6 +123,10 @@ public sealed class ListenerActor : ReceiveActor
         {
             // One message, so a connection is accepted either wholly before the swap or wholly after it.
             _pipeline = update.Pipeline;
+            foreach (var child in Context.GetChildren().Where(c => c.Path.Name.StartsWith("cx-", StringComparison.Ordinal)))
+            {
+                child.Tell(ConnectionProtocol.Drain.OnNextResponse);
+            }
             Sender.Tell(new ListenerProtocol.PipelineUpdated(_name));
         });
     }

@@ -42,6 +42,9 @@ public sealed class ConfigVersionTests
         using var answer = await slow;
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.Equal("from a", await answer.Content.ReadAsStringAsync());
+        // Its connection is done with version 1: the client's next request goes on a new one, to b.
+        Assert.True(answer.Headers.ConnectionClose);
+        Assert.Equal("from b", await slowClient.GetStringAsync($"http://127.0.0.1:{port}/"));
 
         Assert.Equal(1, proxy.Stat("listener_manager.listener_modified"));
         // Version 1 added main; version 2 only modified it.
@@ -53,6 +56,33 @@ public sealed class ConfigVersionTests
         var dump = await admin.Get("/config_dump");
         Assert.Contains("\"version_info\": \"2\"", dump);
         Assert.DoesNotContain("\"name\": \"a\"", dump);
+    }
+
+    [Fact]
+    public async Task An_idle_keep_alive_connection_of_a_modified_listener_gets_one_more_answer_with_connection_close()
+    {
+        await using var a = TestUpstream.Answering("from a");
+        await using var b = TestUpstream.Answering("from b");
+        await using var proxy = await ProxyHarness.StartAsync(VersionConfigs.Routing("a", ("a", a.Port), ("b", b.Port)));
+        using var admin = new AdminClient(proxy.AdminPort);
+        var port = proxy.Port("main");
+        using var keepAlive = await RawConnection.Open(port);
+        await keepAlive.Send("GET /one HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.True(await keepAlive.ReadUntil("from a", Bound));
+
+        var (status, _) = await admin.PostConfig(VersionConfigs.Routing("b", ("a", a.Port), ("b", b.Port)));
+        Assert.Equal(HttpStatusCode.OK, status);
+        using var fresh = new HttpClient { Timeout = Bound };
+        Assert.Equal("from b", await fresh.GetStringAsync($"http://127.0.0.1:{port}/"));
+
+        // The kept connection is not closed under the client: it is answered on its version, then closed.
+        var before = keepAlive.Received.Length;
+        await keepAlive.Send("GET /two HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.True(await keepAlive.ReadToClose(Bound));
+        var second = keepAlive.Received[before..];
+        Assert.StartsWith("HTTP/1.1 200", second);
+        Assert.EndsWith("from a", second);
+        Assert.Contains("connection: close", second, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
