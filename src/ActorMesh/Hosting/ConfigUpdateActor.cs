@@ -86,8 +86,16 @@ public sealed class ConfigUpdateActor : ReceiveActor
             _clusters.Tell(new ClusterManagerProtocol.Abort(version));
             return Reject(version, apply.Source, (outcome as ListenerManagerProtocol.Rejected)?.Reason ?? "listeners refused the version");
         }
-        // Every listener now holds a snapshot of this version: clusters only older snapshots name can go.
-        await _clusters.Ask<ClusterManagerProtocol.Committed>(new ClusterManagerProtocol.Commit(version), _stepTimeout);
+        // Every listener now holds a snapshot of this version: clusters only older snapshots name can go. The version
+        // is served from here on, even if the retirement is slow to confirm.
+        try
+        {
+            await _clusters.Ask<ClusterManagerProtocol.Committed>(new ClusterManagerProtocol.Commit(version), _stepTimeout);
+        }
+        catch (AskTimeoutException)
+        {
+            _log.Warning("config version {0}: the cluster manager did not confirm retiring old clusters in time", version);
+        }
         var status = new ConfigStatus(version, apply.Source, DateTimeOffset.UtcNow, LastNack: null);
         _served.Publish(new ServedVersion(version, apply.Config, prepared.Clusters, applied.Addresses), status);
         _stats.LdsUpdateSuccess.Inc();

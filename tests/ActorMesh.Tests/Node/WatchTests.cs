@@ -69,6 +69,14 @@ public sealed partial class WatchTests
         }
     }
 
+    [Fact]
+    public async Task Watch_without_a_config_file_is_a_usage_error()
+    {
+        using var node = NodeProcess.Start("--watch");
+        Assert.Equal(1, await node.WaitForExit(TimeSpan.FromSeconds(30)));
+        Assert.Contains("--watch needs -c FILE", node.Stderr);
+    }
+
     /// <summary>A request on a new connection, which always runs the version served when it was accepted.</summary>
     private static async Task<string> Fresh(string url)
     {
