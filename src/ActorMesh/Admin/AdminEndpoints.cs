@@ -25,7 +25,8 @@ public static class AdminEndpoints
         }
         return path switch
         {
-            "/stats" => Text(Stats(context)),
+            "/stats" => StatsEndpoints.Stats(context, target),
+            "/stats/prometheus" => StatsEndpoints.Prometheus(context, target),
             "/ready" => ServerInfoEndpoints.Ready(context),
             "/server_info" => ServerInfoEndpoints.ServerInfo(context),
             "/hot_restart_version" => ServerInfoEndpoints.HotRestartVersion(),
@@ -46,18 +47,6 @@ public static class AdminEndpoints
             "/help" => Text(AdminHandlers.Help()),
             _ => Text("invalid path. " + AdminHandlers.Help(), 404),
         };
-    }
-
-    /// <summary>Envoy's text format: one <c>name: value</c> a line, sorted by name.</summary>
-    public static string Stats(AdminContext context)
-    {
-        context.Stats.GetOrCreate("server.").Gauge("uptime").Set(UptimeSeconds(context));
-        var sb = new StringBuilder();
-        foreach (var (name, value) in context.Stats.Snapshot())
-        {
-            sb.Append(name).Append(": ").Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        }
-        return sb.ToString();
     }
 
     private static long UptimeSeconds(AdminContext context) => (long)(DateTimeOffset.UtcNow - context.StartedAt).TotalSeconds;

@@ -1,7 +1,16 @@
 namespace ActorMesh.Config;
 
 /// <summary>The whole of an Envoy bootstrap file that ActorMesh understands: <c>static_resources</c> and <c>admin</c>.</summary>
-public sealed record BootstrapConfig(StaticResourcesConfig StaticResources, AdminConfig? Admin);
+public sealed record BootstrapConfig(StaticResourcesConfig StaticResources, AdminConfig? Admin)
+{
+    /// <summary>Envoy's default <c>stats_flush_interval</c>.</summary>
+    public static readonly TimeSpan DefaultStatsFlushInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often each stats scope latches its values and flushes them to the stats sinks.</summary>
+    public TimeSpan StatsFlushInterval { get; init; } = DefaultStatsFlushInterval;
+
+    public StatsConfig StatsConfig { get; init; } = StatsConfig.Default;
+}
 
 public sealed record StaticResourcesConfig(EquatableArray<ListenerConfig> Listeners, EquatableArray<ClusterConfig> Clusters);
 

@@ -9,11 +9,30 @@ internal static class BootstrapReader
             ? ReadStaticResources(resources, context)
             : new StaticResourcesConfig(EquatableArray<ListenerConfig>.Empty, EquatableArray<ClusterConfig>.Empty);
         var admin = root.Map("admin") is { } adminMap ? ReadAdmin(adminMap) : null;
-        if (staticResources is null || (root.Has("admin") && admin is null))
+        var flushInterval = ReadFlushInterval(root);
+        var statsConfig = root.Map("stats_config") is { } statsMap ? StatsConfigReader.Read(statsMap, context) : StatsConfig.Default;
+        if (staticResources is null || (root.Has("admin") && admin is null) || flushInterval is null || statsConfig is null)
         {
             return null;
         }
-        return new BootstrapConfig(staticResources, admin);
+        return new BootstrapConfig(staticResources, admin) { StatsFlushInterval = flushInterval.Value, StatsConfig = statsConfig };
+    }
+
+    /// <summary>Envoy's <c>stats_flush_interval</c>: at least 1 ms and under 300 s (its proto's bounds), 5 s when absent.</summary>
+    private static TimeSpan? ReadFlushInterval(YamlMap root)
+    {
+        if (!root.Has("stats_flush_interval"))
+        {
+            root.Take("stats_flush_interval");
+            return BootstrapConfig.DefaultStatsFlushInterval;
+        }
+        var interval = root.Duration("stats_flush_interval");
+        if (interval is { } value && (value < TimeSpan.FromMilliseconds(1) || value >= TimeSpan.FromSeconds(300)))
+        {
+            root.Error("stats_flush_interval", "must be at least 1ms and less than 300s");
+            return null;
+        }
+        return interval;
     }
 
     private static StaticResourcesConfig? ReadStaticResources(YamlMap resources, ConfigReadContext context)

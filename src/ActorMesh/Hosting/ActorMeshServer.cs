@@ -40,6 +40,12 @@ public sealed record ServerOptions
 
     /// <summary>Where the first config version came from, for <c>/config_status</c>.</summary>
     public string ConfigSource { get; init; } = "bootstrap";
+
+    /// <summary>
+    /// Stats sink actors to start with the node (a statsd sink, for example): each is started and registered before any
+    /// stats scope, so it receives every <see cref="StatsSinkProtocol.Flush"/>, and it stops with the node.
+    /// </summary>
+    public IReadOnlyList<Props> StatsSinks { get; init; } = [];
 }
 
 /// <summary>A listener or the admin endpoint failed to bind; the node does not start.</summary>
@@ -74,6 +80,13 @@ public sealed class ActorMeshServer
 
     public StatsStore Stats { get; }
 
+    /// <summary>
+    /// Adds a stats sink actor started elsewhere: from the next flush on, every scope sends it
+    /// <see cref="StatsSinkProtocol.Flush"/>. The caller owns its lifetime (and unregisters it through
+    /// <see cref="StatsStore.Sinks"/> before stopping it).
+    /// </summary>
+    public void RegisterStatsSink(IActorRef sink) => Stats.Sinks.Register(sink);
+
     /// <summary>The version being served, and the last NACK.</summary>
     public ServedConfig Served { get; }
 
@@ -100,10 +113,17 @@ public sealed class ActorMeshServer
 
     public static async Task<ActorMeshServer> StartAsync(ActorSystem system, BootstrapConfig config, ServerOptions options)
     {
-        var stats = new StatsStore();
+        var stats = new StatsStore(StatsSettings.From(config));
         var startedAt = DateTimeOffset.UtcNow;
         var state = new ServerState(stats.GetOrCreate("server."), startedAt);
-        var owned = new List<IActorRef> { system.ActorOf(StatsScopeActor.Props(stats, "server."), ActorNames.Unique("stats-server")) };
+        var owned = new List<IActorRef>();
+        foreach (var sinkProps in options.StatsSinks)
+        {
+            var sink = system.ActorOf(sinkProps, ActorNames.Unique("stats-sink"));
+            stats.Sinks.Register(sink);
+            owned.Add(sink);
+        }
+        owned.Add(system.ActorOf(StatsScopeActor.Props(stats, "server."), ActorNames.Unique("stats-server")));
 
         var accessLogs = new AccessLogManager(system, stats);
         var tracing = new TracingManager(system, stats, Environment.MachineName, options.ServerName);

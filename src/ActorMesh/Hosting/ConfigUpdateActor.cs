@@ -57,6 +57,11 @@ public sealed class ConfigUpdateActor : ReceiveActor
             // The admin listener is the node's own control channel, bound once from the bootstrap, as in Envoy.
             return Reject(version, apply.Source, "the admin block cannot change while the node runs; restart the node to apply it");
         }
+        if (current.Version > 0 && (apply.Config.StatsConfig != current.Config.StatsConfig || apply.Config.StatsFlushInterval != current.Config.StatsFlushInterval))
+        {
+            // Every scope was made with the node's stats settings (tags, matcher, buckets): they are bootstrap-only, as in Envoy.
+            return Reject(version, apply.Source, "stats_config and stats_flush_interval cannot change while the node runs; restart the node to apply them");
+        }
         if (_server.Draining)
         {
             return Reject(version, apply.Source, "the node is draining");

@@ -1,3 +1,4 @@
+using ActorMesh.Stats;
 using Akka;
 using Akka.Actor;
 using Akka.IO;
@@ -36,10 +37,14 @@ public sealed class ConnectionActor : ReceiveActor
     private readonly Flow<ByteString, ByteString, NotUsed> _transport;
     private readonly Flow<ByteString, ByteString, IConnectionControl> _pipeline;
     private readonly IMaterializer _materializer;
+    private readonly Histogram? _lengthMs;
     private IConnectionControl? _control;
+    private long _openedAt;
 
-    public ConnectionActor(Flow<ByteString, ByteString, NotUsed> transport, Flow<ByteString, ByteString, IConnectionControl> pipeline, IMaterializer materializer)
+    /// <param name="lengthMs">The listener's <c>downstream_cx_length_ms</c>, recorded when the connection ends.</param>
+    public ConnectionActor(Flow<ByteString, ByteString, NotUsed> transport, Flow<ByteString, ByteString, IConnectionControl> pipeline, IMaterializer materializer, Histogram? lengthMs = null)
     {
+        _lengthMs = lengthMs;
         _transport = transport;
         _pipeline = pipeline;
         _materializer = materializer;
@@ -47,11 +52,14 @@ public sealed class ConnectionActor : ReceiveActor
         Receive<ConnectionProtocol.Closed>(_ => Context.Stop(Self));
     }
 
-    public static Props Props(Flow<ByteString, ByteString, NotUsed> transport, Flow<ByteString, ByteString, IConnectionControl> pipeline, IMaterializer materializer) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(transport, pipeline, materializer));
+    public static Props Props(Flow<ByteString, ByteString, NotUsed> transport, Flow<ByteString, ByteString, IConnectionControl> pipeline, IMaterializer materializer, Histogram? lengthMs = null) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(transport, pipeline, materializer, lengthMs));
+
+    protected override void PostStop() => _lengthMs?.RecordElapsedMs(_openedAt);
 
     protected override void PreStart()
     {
+        _openedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         var (control, done) = _transport
             .JoinMaterialized(_pipeline.WatchTermination(Keep.Both), Keep.Right)
             .Run(_materializer);

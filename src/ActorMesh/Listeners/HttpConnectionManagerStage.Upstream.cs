@@ -379,7 +379,7 @@ public sealed partial class HttpConnectionManagerStage
                 return;
             }
             _upstream = null;
-            upstream.Host.Release(upstream, success, reusable);
+            upstream.Host.Release(upstream, success, reusable, _response?.Status ?? 0);
         }
     }
 }

@@ -88,6 +88,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
         private RequestPart? _readAhead;
         private bool _draining;
         private bool _closing;
+        private long _openedAt;
 
         public Logic(HttpConnectionManagerStage stage, ConnectionControl control) : base(stage.Shape)
         {
@@ -109,6 +110,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             _control.Attach(drain);
             _hcm.Stats.DownstreamCxTotal.Inc();
             _hcm.Stats.DownstreamCxActive.Inc();
+            _openedAt = System.Diagnostics.Stopwatch.GetTimestamp();
             if (_control.Requested)
             {
                 StartDraining();
@@ -120,6 +122,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
         public override void PostStop()
         {
             _hcm.Stats.DownstreamCxActive.Dec();
+            _hcm.Stats.DownstreamCxLengthMs.RecordElapsedMs(_openedAt);
             if (_tunnelling)
             {
                 _hcm.Stats.DownstreamCxUpgradesActive.Dec();
@@ -492,7 +495,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
         /// <summary>Counts the finished exchange and hands its StreamInfo to the access logs.</summary>
         private void EndStream()
         {
-            _hcm.Stats.CountResponse(_status);
+            _hcm.Stats.CompleteRequest(_status, _info?.StartTimestamp ?? 0);
             _hcm.Stats.DownstreamRqActive.Dec();
             LogStream();
         }

@@ -182,7 +182,7 @@ public sealed class ListenerActor : ReceiveActor
             accepted.Connection.Transport.Join(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), Source.Empty<ByteString>())).Run(_materializer);
             return;
         }
-        var child = Context.ActorOf(ConnectionActor.Props(accepted.Connection.Transport, _pipeline(accepted.Connection.Addresses), _materializer), $"cx-{_settings.NextConnectionId()}");
+        var child = Context.ActorOf(ConnectionActor.Props(accepted.Connection.Transport, _pipeline(accepted.Connection.Addresses), _materializer, _stats.DownstreamCxLengthMs), $"cx-{_settings.NextConnectionId()}");
         Context.Watch(child);
         _stats.DownstreamCxActive.Inc();
     }

@@ -3,10 +3,13 @@ namespace ActorMesh.Stats;
 /// <summary>Envoy's <c>http.&lt;stat_prefix&gt;.*</c> stats of one HTTP connection manager.</summary>
 public sealed class HttpConnectionManagerStats
 {
-    private readonly Counter[] _rqByClass;
+    private readonly ResponseCodeStats _responseCodes;
 
     public HttpConnectionManagerStats(StatsScope scope)
     {
+        DownstreamRqCompleted = scope.Counter("downstream_rq_completed");
+        DownstreamRqTime = scope.Histogram("downstream_rq_time", HistogramUnit.Milliseconds);
+        DownstreamCxLengthMs = scope.Histogram("downstream_cx_length_ms", HistogramUnit.Milliseconds);
         DownstreamCxTotal = scope.Counter("downstream_cx_total");
         DownstreamCxActive = scope.Gauge("downstream_cx_active");
         DownstreamCxProtocolError = scope.Counter("downstream_cx_protocol_error");
@@ -23,7 +26,7 @@ public sealed class HttpConnectionManagerStats
         DownstreamRqWsOnNonWsRoute = scope.Counter("downstream_rq_ws_on_non_ws_route");
         DownstreamRqRejectedWithUnderscores = scope.Counter("requests_rejected_with_underscores_in_headers");
         DownstreamDroppedHeadersWithUnderscores = scope.Counter("dropped_headers_with_underscores");
-        _rqByClass = Enumerable.Range(1, 5).Select(c => scope.Counter($"downstream_rq_{c}xx")).ToArray();
+        _responseCodes = new ResponseCodeStats(scope, "downstream_rq", perCode: false).WithClassesCreated();
     }
 
     public Counter DownstreamCxTotal { get; }
@@ -42,22 +45,35 @@ public sealed class HttpConnectionManagerStats
     public Counter DownstreamRqWsOnNonWsRoute { get; }
     public Counter DownstreamRqRejectedWithUnderscores { get; }
     public Counter DownstreamDroppedHeadersWithUnderscores { get; }
+    public Counter DownstreamRqCompleted { get; }
+    public Histogram DownstreamRqTime { get; }
+    public Histogram DownstreamCxLengthMs { get; }
 
-    public void CountResponse(int status)
+    public void CountResponse(int status) => _responseCodes.Count(status);
+
+    /// <summary>
+    /// The end of an exchange whose response went out: <c>downstream_rq_&lt;N&gt;xx</c>, <c>downstream_rq_completed</c>
+    /// and <c>downstream_rq_time</c> since <paramref name="startTimestamp"/> (0: not known).
+    /// </summary>
+    public void CompleteRequest(int status, long startTimestamp)
     {
-        var statusClass = status / 100;
-        if (statusClass is >= 1 and <= 5)
-        {
-            _rqByClass[statusClass - 1].Inc();
-        }
+        _responseCodes.Count(status);
+        DownstreamRqCompleted.Inc();
+        DownstreamRqTime.RecordElapsedMs(startTimestamp);
     }
 }
 
 /// <summary>Envoy's <c>cluster.&lt;name&gt;.*</c> stats.</summary>
 public sealed class ClusterStats
 {
+    private readonly ResponseCodeStats _responseCodes;
+
     public ClusterStats(StatsScope scope)
     {
+        UpstreamRqCompleted = scope.Counter("upstream_rq_completed");
+        UpstreamRqTime = scope.Histogram("upstream_rq_time", HistogramUnit.Milliseconds);
+        UpstreamCxConnectMs = scope.Histogram("upstream_cx_connect_ms", HistogramUnit.Milliseconds);
+        _responseCodes = new ResponseCodeStats(scope, "upstream_rq", perCode: true);
         UpstreamRqTotal = scope.Counter("upstream_rq_total");
         UpstreamRqActive = scope.Gauge("upstream_rq_active");
         UpstreamCxTotal = scope.Counter("upstream_cx_total");
@@ -80,6 +96,23 @@ public sealed class ClusterStats
     public Counter UpstreamRqTimeout { get; }
     public Gauge MembershipTotal { get; }
     public Gauge MembershipHealthy { get; }
+    public Counter UpstreamRqCompleted { get; }
+    public Histogram UpstreamRqTime { get; }
+    public Histogram UpstreamCxConnectMs { get; }
+
+    /// <summary>
+    /// An upstream response: <c>upstream_rq_&lt;code&gt;</c>, <c>upstream_rq_&lt;N&gt;xx</c>, <c>upstream_rq_completed</c>, and,
+    /// when it was read to its end, <c>upstream_rq_time</c> since <paramref name="startTimestamp"/>.
+    /// </summary>
+    public void CompleteUpstreamRequest(int status, long startTimestamp, bool complete)
+    {
+        _responseCodes.Count(status);
+        UpstreamRqCompleted.Inc();
+        if (complete)
+        {
+            UpstreamRqTime.RecordElapsedMs(startTimestamp);
+        }
+    }
 }
 
 /// <summary>Envoy's <c>listener.&lt;address&gt;_&lt;port&gt;.*</c> stats.</summary>
@@ -89,8 +122,10 @@ public sealed class ListenerStats
     {
         DownstreamCxTotal = scope.Counter("downstream_cx_total");
         DownstreamCxActive = scope.Gauge("downstream_cx_active");
+        DownstreamCxLengthMs = scope.Histogram("downstream_cx_length_ms", HistogramUnit.Milliseconds);
     }
 
     public Counter DownstreamCxTotal { get; }
     public Gauge DownstreamCxActive { get; }
+    public Histogram DownstreamCxLengthMs { get; }
 }

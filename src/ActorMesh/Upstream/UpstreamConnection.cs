@@ -40,6 +40,9 @@ public sealed class UpstreamConnection
 
     public UpstreamHost Host => _host;
 
+    /// <summary>Stopwatch timestamp of the current lease: the start of <c>upstream_rq_time</c>.</summary>
+    internal long LeasedAt { get; set; }
+
     public bool IsClosed => (Volatile.Read(ref _state) & StateMask) == Closed;
 
     internal static UpstreamConnection Open(UpstreamHost host)
@@ -114,9 +117,11 @@ public sealed class UpstreamConnection
     private async Task ConnectAsync()
     {
         using var timeout = new CancellationTokenSource(_host.ConnectTimeout);
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             await _socket.ConnectAsync(_host.Endpoint, timeout.Token);
+            _host.OnConnected(start);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {

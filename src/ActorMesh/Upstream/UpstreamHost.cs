@@ -50,22 +50,31 @@ public sealed class UpstreamHost
         Interlocked.Increment(ref _rqActive);
         _clusterStats.UpstreamRqTotal.Inc();
         _clusterStats.UpstreamRqActive.Inc();
+        var leasedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         while (_idle.TryDequeue(out var pooled))
         {
             if (pooled.TryLease())
             {
+                pooled.LeasedAt = leasedAt;
                 return pooled;
             }
         }
-        return UpstreamConnection.Open(this);
+        var opened = UpstreamConnection.Open(this);
+        opened.LeasedAt = leasedAt;
+        return opened;
     }
 
     /// <summary>
     /// Ends a request on this host. Only a connection whose response was read to its end, on both sides keep-alive,
-    /// goes back to the pool; anything else is closed.
+    /// goes back to the pool; anything else is closed. <paramref name="status"/> is the upstream's response code (0 when
+    /// none arrived), charged to the cluster's per-code stats.
     /// </summary>
-    public void Release(UpstreamConnection connection, bool success, bool reusable)
+    public void Release(UpstreamConnection connection, bool success, bool reusable, int status = 0)
     {
+        if (status > 0)
+        {
+            _clusterStats.CompleteUpstreamRequest(status, connection.LeasedAt, complete: success);
+        }
         Interlocked.Decrement(ref _rqActive);
         _clusterStats.UpstreamRqActive.Dec();
         Interlocked.Increment(ref success ? ref _rqSuccess : ref _rqError);
@@ -79,6 +88,9 @@ public sealed class UpstreamHost
             connection.Close(abort: !reusable);
         }
     }
+
+    /// <summary>The TCP handshake of a new connection completed after <paramref name="connectStart"/>.</summary>
+    internal void OnConnected(long connectStart) => _clusterStats.UpstreamCxConnectMs.RecordElapsedMs(connectStart);
 
     public void OnConnectFailure()
     {
