@@ -106,6 +106,29 @@ public sealed class ConfigVersionTests
         Assert.DoesNotContain("spare", await admin.Get("/clusters"));
         using var client = new HttpClient { Timeout = Bound };
         Assert.Equal("from a", await client.GetStringAsync($"http://127.0.0.1:{proxy.Port("main")}/"));
+
+        // Added straight back: a fresh scope, which the old one's late stop must not take away.
+        (status, _) = await admin.PostConfig(VersionConfigs.Routing("a", ("a", a.Port), ("spare", spare.Port)));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("cluster.spare.membership_total: 1", await admin.Get("/stats"));
+    }
+
+    [Fact]
+    public async Task Bootstrap_only_settings_cannot_change_in_a_version()
+    {
+        await using var a = TestUpstream.Answering("from a");
+        var yaml = VersionConfigs.Routing("a", ("a", a.Port));
+        await using var proxy = await ProxyHarness.StartAsync(yaml);
+        using var admin = new AdminClient(proxy.AdminPort);
+
+        var (adminMoved, adminBody) = await admin.PostConfig(yaml.Replace("admin:\n  address: { socket_address: { address: 127.0.0.1, port_value: 0", "admin:\n  address: { socket_address: { address: 127.0.0.1, port_value: 19901"));
+        Assert.Equal(HttpStatusCode.Conflict, adminMoved);
+        Assert.Contains("the admin block cannot change", adminBody);
+        var (statsChanged, statsBody) = await admin.PostConfig(yaml + "stats_flush_interval: 10s\n");
+        Assert.Equal(HttpStatusCode.Conflict, statsChanged);
+        Assert.Contains("stats_flush_interval", statsBody);
+        Assert.Equal(2, proxy.Stat("listener_manager.lds.update_rejected"));
+        Assert.Contains("\"version_info\": \"1\"", await admin.Get("/config_status"));
     }
 
     [Fact]
