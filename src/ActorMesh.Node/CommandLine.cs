@@ -8,19 +8,24 @@ internal enum RunMode
     Validate,
 }
 
-/// <summary>Envoy-like flags: <c>-c/--config-path</c>, <c>--mode serve|validate</c>, <c>--log-level</c>, <c>--drain-time-s</c>.</summary>
+/// <summary>
+/// Envoy-like flags: <c>-c/--config-path</c>, <c>--mode serve|validate</c>, <c>--log-level</c>, <c>--drain-time-s</c>;
+/// and <c>--watch</c>, which applies the <c>-c</c> file again whenever it changes or the node gets SIGHUP.
+/// </summary>
 internal sealed record CommandLine(
     RunMode Mode,
     string? ConfigPath,
     string LogLevel,
     TimeSpan DrainTime,
     string ClusterHost,
-    int ClusterPort)
+    int ClusterPort,
+    bool Watch = false)
 {
     public const string Usage = """
-        usage: actormesh [-c|--config-path FILE] [--mode serve|validate] [--log-level trace|debug|info|warning|error]
+        usage: actormesh [-c|--config-path FILE] [--watch] [--mode serve|validate] [--log-level trace|debug|info|warning|error]
                          [--drain-time-s SECONDS] [--cluster-host HOST] [--cluster-port PORT]
           With no -c, serves a built-in demo config (proxy on 127.0.0.1:10000, admin on 127.0.0.1:9901).
+          --watch: when the -c file changes on disk, or on SIGHUP, validate it and apply it as the next config version.
         """;
 
     public static CommandLine Parse(string[] args, out string? error)
@@ -39,6 +44,11 @@ internal sealed record CommandLine(
             }
 
             var flag = args[i];
+            if (flag == "--watch")
+            {
+                result = result with { Watch = true };
+                continue;
+            }
             var value = flag is "-h" or "--help" ? null : Next();
             if (flag is "-h" or "--help")
             {
@@ -78,6 +88,10 @@ internal sealed record CommandLine(
         if (result.Mode == RunMode.Validate && result.ConfigPath is null)
         {
             error = "--mode validate needs -c FILE";
+        }
+        else if (result.Watch && result.ConfigPath is null)
+        {
+            error = "--watch needs -c FILE";
         }
         return result;
     }

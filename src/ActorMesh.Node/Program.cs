@@ -59,10 +59,11 @@ var system = host.Services.GetRequiredService<ActorSystem>();
 // No seeds yet: the node forms a cluster of one by joining itself.
 var cluster = Akka.Cluster.Cluster.Get(system);
 cluster.Join(cluster.SelfAddress);
+ConfigFileWatcher? watcher = null;
 try
 {
     var edge = system.Settings.Config.GetString("actormesh.listener.socket-edge", "socket") == "akka-io" ? SocketEdge.AkkaIo : SocketEdge.Socket;
-    var server = await ActorMeshServer.StartAsync(system, loaded.Config!, new ServerOptions { DrainTime = options.DrainTime, SocketEdge = edge, ConfigPath = options.ConfigPath, LogLevel = options.LogLevel });
+    var server = await ActorMeshServer.StartAsync(system, loaded.Config!, new ServerOptions { DrainTime = options.DrainTime, SocketEdge = edge, ConfigPath = options.ConfigPath, LogLevel = options.LogLevel, ConfigSource = options.ConfigPath is null ? "bootstrap" : "file" });
     foreach (var (name, address) in server.ListenerAddresses)
     {
         Console.WriteLine($"actormesh: listener {name} on {address}");
@@ -70,6 +71,11 @@ try
     if (server.AdminAddress is not null)
     {
         Console.WriteLine($"actormesh: admin on {server.AdminAddress}");
+    }
+    if (options.Watch)
+    {
+        watcher = new ConfigFileWatcher(options.ConfigPath!, server);
+        Console.WriteLine($"actormesh: watching {options.ConfigPath} (and SIGHUP) for new config versions");
     }
 }
 catch (ListenerBindException e)
@@ -80,4 +86,5 @@ catch (ListenerBindException e)
 }
 
 await host.WaitForShutdownAsync();
+watcher?.Dispose();
 return 0;

@@ -6,7 +6,8 @@ namespace ActorMesh.Admin;
 /// <summary>Envoy's admin endpoints, as pure functions of the <see cref="AdminContext"/>.</summary>
 public static class AdminEndpoints
 {
-    public static AdminResponse Handle(AdminContext context, string method, string target)
+    /// <param name="body">The request body (POSTs only; empty otherwise).</param>
+    public static AdminResponse Handle(AdminContext context, string method, string target, ReadOnlyMemory<byte> body = default)
     {
         var q = target.IndexOf('?');
         var path = q < 0 ? target : target[..q];
@@ -31,6 +32,8 @@ public static class AdminEndpoints
             "/hot_restart_version" => ServerInfoEndpoints.HotRestartVersion(),
             "/clusters" => ClustersEndpoint.Handle(context, query),
             "/config_dump" => ConfigDumpEndpoint.Handle(context, query),
+            "/config" => ConfigEndpoint.Apply(context, body),
+            "/config_status" => ConfigEndpoint.Status(context),
             "/listeners" => ListenersEndpoint.Handle(context, query),
             "/logging" => LoggingEndpoint.Handle(context, query),
             "/runtime" => RuntimeEndpoints.Runtime(context),

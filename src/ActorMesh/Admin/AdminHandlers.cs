@@ -17,6 +17,8 @@ public static class AdminHandlers
     [
         new("/", "Admin home page: a live dashboard of rates, errors, latency and endpoint health", false, None),
         new("/clusters", "upstream cluster status", false, [new("format", "File format to use", ["text", "json"])]),
+        new("/config", "apply the YAML config in the request body as the next config version (loopback admin only)", true, None),
+        new("/config_status", "print the applied config version, where it came from, and the last rejected version (NACK) with its reason", false, None),
         new("/config_dump", "dump current Envoy configs (experimental)", false,
         [
             new("resource", "The resource to dump"),

@@ -26,6 +26,10 @@ internal static class AdminJson
             ? ((long)value.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s"
             : value.TotalSeconds.ToString("0.000######", CultureInfo.InvariantCulture) + "s";
 
+    /// <summary>A proto <c>google.protobuf.Timestamp</c> in JSON: <c>2026-01-02T03:04:05.678Z</c>.</summary>
+    public static string Timestamp(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
     private sealed class DurationConverter : JsonConverter<TimeSpan>
     {
         public override TimeSpan Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>

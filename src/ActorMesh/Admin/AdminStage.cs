@@ -41,6 +41,11 @@ public sealed class AdminStage : GraphStageWithMaterializedValue<FlowShape<Reque
         private HttpRequestHead? _request;
         private volatile Action? _drain;
         private bool _draining;
+        private Action<AdminResponse>? _onDeferred;
+
+        // A POST body (a config for /config) is kept up to AdminBody.MaxBytes; other methods' bodies are dropped.
+        private MemoryStream? _body;
+        private bool _bodyTooLarge;
 
         public Logic(AdminStage stage) : base(stage.Shape)
         {
@@ -60,6 +65,7 @@ public sealed class AdminStage : GraphStageWithMaterializedValue<FlowShape<Reque
                     CompleteStage();
                 }
             });
+            _onDeferred = GetAsyncCallback<AdminResponse>(Send);
             _stage._stats.DownstreamCxTotal.Inc();
             _stage._stats.DownstreamCxActive.Inc();
             Pull(_stage.In);
@@ -84,11 +90,37 @@ public sealed class AdminStage : GraphStageWithMaterializedValue<FlowShape<Reque
             {
                 case RequestPart.Head head:
                     _request = head.Request;
+                    _body = head.Request.Method == "POST" ? new MemoryStream() : null;
+                    _bodyTooLarge = head.Request.ContentLength > AdminBody.MaxBytes;
                     _stage._stats.DownstreamRqTotal.Inc();
                     _stage._stats.DownstreamRqActive.Inc();
+                    if (AdminBody.ExpectsContinue(head.Request) && !_bodyTooLarge)
+                    {
+                        // curl waits a second for this before sending a body of more than 1 KiB (a config file).
+                        Emit(_stage.Out, AdminBody.Continue, () => Pull(_stage.In));
+                        break;
+                    }
+                    if (_bodyTooLarge && AdminBody.ExpectsContinue(head.Request))
+                    {
+                        // Refused before the client sends the body; the connection closes after the answer.
+                        Respond();
+                        break;
+                    }
                     Pull(_stage.In);
                     break;
-                case RequestPart.Body:
+                case RequestPart.Body body:
+                    if (_body is not null && !_bodyTooLarge)
+                    {
+                        if (_body.Length + body.Data.Count > AdminBody.MaxBytes)
+                        {
+                            _bodyTooLarge = true;
+                            _body = null;
+                        }
+                        else
+                        {
+                            body.Data.WriteTo(_body);
+                        }
+                    }
                     Pull(_stage.In);
                     break;
                 case RequestPart.End:
@@ -104,11 +136,29 @@ public sealed class AdminStage : GraphStageWithMaterializedValue<FlowShape<Reque
         private void Respond()
         {
             var request = _request!;
+            var answer = _bodyTooLarge
+                ? AdminEndpoints.Text($"request body over {AdminBody.MaxBytes} bytes\n", 413)
+                : AdminEndpoints.Handle(_stage._context, request.Method, request.Target, _body?.ToArray() ?? []);
+            _body = null;
+            if (answer.Deferred is { } deferred)
+            {
+                // Nothing is read meanwhile: the answer comes back through the stage's own callback.
+                var callback = _onDeferred!;
+                deferred.ContinueWith(t => callback(t.IsCompletedSuccessfully
+                    ? t.Result
+                    : AdminEndpoints.Text((t.Exception?.GetBaseException().Message ?? "cancelled") + "\n", 500)));
+                return;
+            }
+            Send(answer);
+        }
+
+        private void Send(AdminResponse answer)
+        {
+            var request = _request!;
             _request = null;
-            var answer = AdminEndpoints.Handle(_stage._context, request.Method, request.Target);
             _stage._stats.DownstreamRqActive.Dec();
             _stage._stats.CountResponse(answer.Status);
-            var close = !request.KeepAlive || _draining;
+            var close = !request.KeepAlive || _draining || _bodyTooLarge;
             var body = Encoding.UTF8.GetBytes(answer.Body);
             var headers = new HttpHeaders();
             headers.Add("content-type", answer.ContentType);

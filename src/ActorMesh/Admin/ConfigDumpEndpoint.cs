@@ -18,7 +18,8 @@ internal static class ConfigDumpEndpoint
     private sealed record Repeated(string Field, string ElementType, string ResourceField, string ResourceType, IReadOnlyList<JsonNode> Resources);
 
     /// <summary>One top-level dump: its type and repeated fields (the bootstrap dump has none, it holds everything).</summary>
-    private sealed record Dump(string Type, string? BootstrapField, IReadOnlyList<Repeated> Fields);
+    /// <param name="Versioned">Envoy's clusters and listeners dumps carry the <c>version_info</c> last applied.</param>
+    private sealed record Dump(string Type, string? BootstrapField, IReadOnlyList<Repeated> Fields, bool Versioned = false);
 
     public static AdminResponse Handle(AdminContext context, AdminQuery query)
     {
@@ -35,7 +36,8 @@ internal static class ConfigDumpEndpoint
             }
         }
         var mask = query.Get("mask") is { Length: > 0 } m ? FieldMask.Parse(m) : null;
-        var lastUpdated = context.StartedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var status = context.Served.Status;
+        var lastUpdated = AdminJson.Timestamp(status.LastUpdated);
         var dumps = Dumps(context);
 
         if (query.Get("resource") is { Length: > 0 } resource)
@@ -61,6 +63,10 @@ internal static class ConfigDumpEndpoint
         foreach (var dump in dumps)
         {
             var node = new JsonObject { ["@type"] = TypePrefix + dump.Type };
+            if (dump.Versioned)
+            {
+                node["version_info"] = status.VersionInfo;
+            }
             if (dump.BootstrapField is not null)
             {
                 node["bootstrap"] = context.Redaction.Serialize(context.Config);
@@ -119,12 +125,12 @@ internal static class ConfigDumpEndpoint
             [
                 new("static_clusters", "envoy.admin.v3.ClustersConfigDump.StaticCluster", "cluster", "envoy.config.cluster.v3.Cluster",
                     resources.Clusters.Select(c => (JsonNode)redaction.Serialize(c)).ToList()),
-            ]),
+            ], Versioned: true),
             new("envoy.admin.v3.ListenersConfigDump", null,
             [
                 new("static_listeners", "envoy.admin.v3.ListenersConfigDump.StaticListener", "listener", "envoy.config.listener.v3.Listener",
                     resources.Listeners.Select(l => (JsonNode)redaction.Serialize(l)).ToList()),
-            ]),
+            ], Versioned: true),
             new("envoy.admin.v3.RoutesConfigDump", null,
             [
                 new("static_route_configs", "envoy.admin.v3.RoutesConfigDump.StaticRouteConfig", "route_config", "envoy.config.route.v3.RouteConfiguration", routes),

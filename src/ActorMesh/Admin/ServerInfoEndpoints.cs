@@ -43,6 +43,8 @@ internal static class ServerInfoEndpoints
             // No hot restart: the current epoch is the only one.
             ["uptime_current_epoch"] = uptime,
             ["uptime_all_epochs"] = uptime,
+            // ActorMesh's own: the config version served (see /config_status), which the dashboard shows.
+            ["config_version"] = context.Served.Status.VersionInfo,
         };
         return AdminEndpoints.JsonBody(AdminJson.Write(info));
     }

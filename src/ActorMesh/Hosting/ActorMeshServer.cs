@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
-using System.Collections.Immutable;
 using System.Net;
-using System.Text.RegularExpressions;
 using ActorMesh.AccessLog;
 using ActorMesh.Admin;
 using ActorMesh.Config;
@@ -41,6 +38,9 @@ public sealed record ServerOptions
     /// <summary>The <c>--log-level</c> the node started with (Envoy's level names), for <c>/server_info</c>.</summary>
     public string LogLevel { get; init; } = "info";
 
+    /// <summary>Where the first config version came from, for <c>/config_status</c>.</summary>
+    public string ConfigSource { get; init; } = "bootstrap";
+
     /// <summary>
     /// Stats sink actors to start with the node (a statsd sink, for example): each is started and registered before any
     /// stats scope, so it receives every <see cref="StatsSinkProtocol.Flush"/>, and it stops with the node.
@@ -55,30 +55,26 @@ public sealed class ListenerBindException : Exception
 }
 
 /// <summary>
-/// Starts one node's data plane from a loaded config: an <see cref="UpstreamClusterActor"/> per cluster, a
-/// <see cref="ListenerActor"/> per listener and one for the admin, and the shutdown tasks that unbind and drain them.
+/// Starts one node: the <see cref="ClusterManager"/>, the <see cref="ListenerManager"/> and the
+/// <see cref="ConfigUpdateActor"/> that moves both from version to version (the config it starts with is version 1),
+/// the admin listener, and the shutdown tasks that unbind and drain them.
 /// </summary>
 public sealed class ActorMeshServer
 {
     private readonly ActorSystem _system;
-    private readonly List<IActorRef> _listeners;
+    private readonly IActorRef _listenerManager;
+    private readonly IActorRef? _admin;
     private readonly List<IActorRef> _owned;
 
-    private ActorMeshServer(
-        ActorSystem system,
-        StatsStore stats,
-        IReadOnlyDictionary<string, UpstreamCluster> clusters,
-        IReadOnlyDictionary<string, EndPoint> listenerAddresses,
-        EndPoint? adminAddress,
-        List<IActorRef> listeners,
-        List<IActorRef> owned)
+    private ActorMeshServer(ActorSystem system, StatsStore stats, ServedConfig served, IActorRef configUpdates, IActorRef listenerManager, IActorRef? admin, EndPoint? adminAddress, List<IActorRef> owned)
     {
         _system = system;
         Stats = stats;
-        Clusters = clusters;
-        ListenerAddresses = listenerAddresses;
+        Served = served;
+        ConfigUpdates = configUpdates;
+        _listenerManager = listenerManager;
+        _admin = admin;
         AdminAddress = adminAddress;
-        _listeners = listeners;
         _owned = owned;
     }
 
@@ -90,10 +86,20 @@ public sealed class ActorMeshServer
     /// <see cref="StatsStore.Sinks"/> before stopping it).
     /// </summary>
     public void RegisterStatsSink(IActorRef sink) => Stats.Sinks.Register(sink);
-    public IReadOnlyDictionary<string, UpstreamCluster> Clusters { get; }
 
-    /// <summary>Where each listener (by name) actually bound; tells the port when the config says 0.</summary>
-    public IReadOnlyDictionary<string, EndPoint> ListenerAddresses { get; }
+    /// <summary>The version being served, and the last NACK.</summary>
+    public ServedConfig Served { get; }
+
+    /// <summary>
+    /// Where new config versions go: <see cref="ConfigUpdateProtocol.ApplyVersion"/>, answered with
+    /// <see cref="ConfigUpdateProtocol.VersionApplied"/> or <see cref="ConfigUpdateProtocol.VersionRejected"/>.
+    /// </summary>
+    public IActorRef ConfigUpdates { get; }
+
+    public IReadOnlyDictionary<string, UpstreamCluster> Clusters => Served.Current.Clusters;
+
+    /// <summary>Where each listener (by name) of the current version is bound; tells the port when the config says 0.</summary>
+    public IReadOnlyDictionary<string, EndPoint> ListenerAddresses => Served.Current.ListenerAddresses.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
 
     public EndPoint? AdminAddress { get; }
 
@@ -102,115 +108,71 @@ public sealed class ActorMeshServer
 
     private const string AdminStatsPrefix = "http.admin.";
 
+    /// <summary>Bound on one apply step beyond the warming and binding deadlines it already has.</summary>
+    private static readonly TimeSpan StepMargin = TimeSpan.FromSeconds(5);
+
     public static async Task<ActorMeshServer> StartAsync(ActorSystem system, BootstrapConfig config, ServerOptions options)
     {
         var stats = new StatsStore(StatsSettings.From(config));
         var startedAt = DateTimeOffset.UtcNow;
         var state = new ServerState(stats.GetOrCreate("server."), startedAt);
-        var control = new ServerControl(system, state);
         var owned = new List<IActorRef>();
-        // Concurrent: the config's sinks start before the clusters and a TCP statsd sink may look one up meanwhile.
-        var clusters = new ConcurrentDictionary<string, UpstreamCluster>(StringComparer.Ordinal);
-        foreach (var sinkProps in options.StatsSinks.Concat(StatsdSinkFactory.Create(config.StatsSinks, stats, clusters)))
+        var accessLogs = new AccessLogManager(system, stats);
+        var tracing = new TracingManager(system, stats, Environment.MachineName, options.ServerName);
+        var clusterManager = system.ActorOf(ClusterManager.Props(stats, options.StartTimeout), ActorNames.Unique("cluster-manager"));
+        var listenerStats = new ListenerManagerStats(stats.GetOrCreate(ListenerManagerStats.ScopePrefix));
+        var listenerManager = system.ActorOf(
+            ListenerManager.Props(stats, listenerStats, new ListenerPipelineFactory(stats, accessLogs, tracing, options.ServerName),
+                new ListenerManagerSettings(options.SocketEdge, options.StartTimeout, options.DrainTime)),
+            ActorNames.Unique("listener-manager"));
+        var served = new ServedConfig(
+            new ServedVersion(0, config, new Dictionary<string, UpstreamCluster>(), []),
+            new ConfigStatus(0, "none", startedAt, null));
+        // Sinks start before the first version's scopes so that they see every flush; a TCP statsd sink finds its
+        // cluster in whichever version is served when it connects.
+        var sinks = options.StatsSinks.Concat(StatsdSinkFactory.Create(config.StatsSinks, stats, name => served.Current.Clusters.GetValueOrDefault(name)));
+        foreach (var sinkProps in sinks)
         {
-            var sink = system.ActorOf(sinkProps, UniqueName("stats-sink"));
+            var sink = system.ActorOf(sinkProps, ActorNames.Unique("stats-sink"));
             stats.Sinks.Register(sink);
             owned.Add(sink);
         }
-        owned.Add(system.ActorOf(StatsScopeActor.Props(stats, "server."), UniqueName("stats-server")));
+        owned.Add(system.ActorOf(StatsScopeActor.Props(stats, "server."), ActorNames.Unique("stats-server")));
+        var configUpdates = system.ActorOf(
+            ConfigUpdateActor.Props(clusterManager, listenerManager, served, listenerStats, state, options.StartTimeout + StepMargin),
+            ActorNames.Unique("config-updates"));
+        owned.AddRange([configUpdates, listenerManager, clusterManager]);
 
-        foreach (var clusterConfig in config.StaticResources.Clusters)
+        var first = await configUpdates.Ask(new ConfigUpdateProtocol.ApplyVersion(config, 1, options.ConfigSource), options.StartTimeout * 2 + StepMargin * 2);
+        if (first is ConfigUpdateProtocol.VersionRejected rejected)
         {
-            var cluster = new UpstreamCluster(clusterConfig, new ClusterStats(stats.GetOrCreate(UpstreamClusterActor.ScopePrefix(clusterConfig.Name))));
-            clusters.TryAdd(clusterConfig.Name, cluster);
-            owned.Add(system.ActorOf(UpstreamClusterActor.Props(cluster, stats), UniqueName("cluster-" + clusterConfig.Name)));
-        }
-        // Like Envoy's cluster warming: listeners open once every cluster has its first host set.
-        await Task.WhenAny(Task.WhenAll(clusters.Values.Select(c => c.Initialized.Task)), Task.Delay(options.StartTimeout));
-
-        var inbox = Inbox.Create(system);
-        var listeners = new List<IActorRef>();
-        var accessLogs = new AccessLogManager(system, stats);
-        var tracing = new TracingManager(system, stats, clusters, Environment.MachineName, options.ServerName);
-        foreach (var listenerConfig in config.StaticResources.Listeners)
-        {
-            var pipeline = BuildPipeline(system, listenerConfig, clusters, stats, accessLogs, tracing, options, owned);
-            var listener = system.ActorOf(
-                ListenerActor.Props(listenerConfig.Name, listenerConfig.Address, pipeline, new ListenerSettings { Edge = options.SocketEdge, BufferLimitBytes = listenerConfig.PerConnectionBufferLimitBytes }, stats, inbox.Receiver),
-                UniqueName("listener-" + listenerConfig.Name));
-            listeners.Add(listener);
-            control.AddListener(listener);
+            StopAll(system, owned, accessLogs, tracing);
+            throw new ListenerBindException(rejected.Nack.Reason);
         }
         owned.AddRange(accessLogs.Actors);
         owned.AddRange(tracing.Actors);
-        // Parenthesised so that no listener name from a config can collide with it.
-        const string adminName = "(admin)";
+
+        var control = new ServerControl(system, state, listenerManager, served, configUpdates, options.StartTimeout * 2 + StepMargin * 2);
+        IActorRef? admin = null;
+        EndPoint? adminAddress = null;
         if (config.Admin is not null)
         {
-            var context = new AdminContext(config, stats, clusters, startedAt, typeof(ActorMeshServer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0")
+            (admin, adminAddress) = await StartAdminAsync(system, served, stats, state, control, options, startedAt, owned);
+            if (adminAddress is null)
             {
-                Server = state,
-                Options = options,
-                Control = control,
-                Runtime = new RuntimeLoader(),
-                Logging = new AkkaLogLevels(system),
-            };
-            // Envoy keeps the admin's connection manager stats under http.admin.
-            var adminStats = new HttpConnectionManagerStats(stats.GetOrCreate(AdminStatsPrefix));
-            owned.Add(system.ActorOf(StatsScopeActor.Props(stats, AdminStatsPrefix), UniqueName("stats-http-admin")));
-            var adminFlow = Flow.Create<ByteString>()
-                .Via(new Http1RequestDecoder(Http1Limits.Default))
-                .ViaMaterialized(new AdminStage(context, adminStats), Keep.Right);
-            ConnectionPipeline adminPipeline = _ => adminFlow;
-            listeners.Add(system.ActorOf(
-                ListenerActor.Props(adminName, config.Admin.Address, adminPipeline, new ListenerSettings { StatsName = "admin", Edge = options.SocketEdge }, stats, inbox.Receiver),
-                UniqueName("listener-admin")));
-        }
-
-        var bound = new Dictionary<string, EndPoint>(StringComparer.Ordinal);
-        EndPoint? admin = null;
-        var failures = new List<string>();
-        var deadline = DateTime.UtcNow + options.StartTimeout;
-        for (var i = 0; i < listeners.Count; i++)
-        {
-            var remaining = deadline - DateTime.UtcNow;
-            object answer;
-            try
-            {
-                answer = await inbox.ReceiveAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1));
-            }
-            catch (TimeoutException)
-            {
-                failures.Add("listeners did not bind in time");
-                break;
-            }
-            switch (answer)
-            {
-                case ListenerProtocol.Bound b when b.Name == adminName:
-                    admin = b.LocalAddress;
-                    break;
-                case ListenerProtocol.Bound b:
-                    bound[b.Name] = b.LocalAddress;
-                    break;
-                case ListenerProtocol.BindFailed f:
-                    failures.Add($"listener {f.Name}: {f.Reason}");
-                    break;
+                StopAll(system, owned, accessLogs, tracing);
+                throw new ListenerBindException($"admin: cannot bind {config.Admin.Address}");
             }
         }
-        var server = new ActorMeshServer(system, stats, clusters, bound, admin, listeners, owned) { State = state };
-        if (failures.Count > 0)
-        {
-            server.StopActors();
-            throw new ListenerBindException(string.Join("; ", failures));
-        }
-        control.SetAddresses(config.StaticResources.Listeners
-            .Where(l => bound.ContainsKey(l.Name))
-            .Select(l => KeyValuePair.Create(l.Name, bound[l.Name]))
-            .ToList());
+        var server = new ActorMeshServer(system, stats, served, configUpdates, listenerManager, admin, adminAddress, owned) { State = state };
         state.MarkInitialized();
         server.RegisterShutdown(options);
         return server;
     }
+
+    /// <summary>Applies <paramref name="config"/> as the next version; the answer is the ACK or the NACK.</summary>
+    public async Task<object> ApplyAsync(BootstrapConfig config, string source, TimeSpan timeout) =>
+        await ConfigUpdates.Ask(new ConfigUpdateProtocol.ApplyVersion(config, null, source), timeout);
 
     /// <summary>Stops accepting, lets requests in flight finish (up to <paramref name="drainTime"/>), then stops.</summary>
     public async Task StopAsync(TimeSpan drainTime)
@@ -220,31 +182,42 @@ public sealed class ActorMeshServer
         StopActors();
     }
 
-    private static ConnectionPipeline? BuildPipeline(
-        ActorSystem system,
-        ListenerConfig listener,
-        IReadOnlyDictionary<string, UpstreamCluster> clusters,
-        StatsStore stats,
-        AccessLogManager accessLogs,
-        TracingManager tracing,
-        ServerOptions options,
-        List<IActorRef> owned)
+    private static async Task<(IActorRef? Admin, EndPoint? Address)> StartAdminAsync(
+        ActorSystem system, ServedConfig served, StatsStore stats, ServerState state, ServerControl control, ServerOptions options, DateTimeOffset startedAt, List<IActorRef> owned)
     {
-        var hcmConfig = listener.FilterChains.SelectMany(fc => fc.Filters).OfType<HttpConnectionManagerConfig>().FirstOrDefault();
-        if (hcmConfig is null)
+        var context = new AdminContext(served, stats, startedAt, typeof(ActorMeshServer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0")
         {
-            return null;
-        }
-        var prefix = HttpConnectionManager.ScopePrefix(hcmConfig.StatPrefix);
-        var hcm = new HttpConnectionManager(hcmConfig, clusters, new HttpConnectionManagerStats(stats.GetOrCreate(prefix)), options.ServerName)
-        {
-            AccessLogs = accessLogs.CreateLoggers(hcmConfig.AccessLogs),
-            Tracer = tracing.CreateTracer(hcmConfig.Tracing),
+            Server = state,
+            Options = options,
+            Control = control,
+            Runtime = new RuntimeLoader(),
+            Logging = new AkkaLogLevels(system),
         };
-        owned.Add(system.ActorOf(StatsScopeActor.Props(stats, prefix), UniqueName("stats-http-" + hcmConfig.StatPrefix)));
-        return addresses => Flow.Create<ByteString>()
-            .Via(new Http1RequestDecoder(hcm.Limits, hcmConfig.Timeouts.RequestHeaders))
-            .ViaMaterialized(new HttpConnectionManagerStage(hcm, addresses), Keep.Right);
+        // Envoy keeps the admin's connection manager stats under http.admin.
+        var adminStats = new HttpConnectionManagerStats(stats.GetOrCreate(AdminStatsPrefix));
+        owned.Add(system.ActorOf(StatsScopeActor.Props(stats, AdminStatsPrefix), ActorNames.Unique("stats-http-admin")));
+        var adminFlow = Flow.Create<ByteString>()
+            .Via(new Http1RequestDecoder(Http1Limits.Default))
+            .ViaMaterialized(new AdminStage(context, adminStats), Keep.Right);
+        ConnectionPipeline adminPipeline = _ => adminFlow;
+        var inbox = Inbox.Create(system);
+        // Parenthesised so that no listener name from a config can collide with it.
+        var admin = system.ActorOf(
+            ListenerActor.Props("(admin)", served.Current.Config.Admin!.Address, adminPipeline, new ListenerSettings { StatsName = "admin", Edge = options.SocketEdge }, stats, inbox.Receiver),
+            ActorNames.Unique("listener-admin"));
+        owned.Add(admin);
+        try
+        {
+            return await inbox.ReceiveAsync(options.StartTimeout) switch
+            {
+                ListenerProtocol.Bound b => (admin, b.LocalAddress),
+                _ => (admin, null),
+            };
+        }
+        catch (TimeoutException)
+        {
+            return (admin, null);
+        }
     }
 
     private void RegisterShutdown(ServerOptions options)
@@ -265,9 +238,14 @@ public sealed class ActorMeshServer
 
     private async Task UnbindAsync()
     {
+        var unbinds = new List<Task> { _listenerManager.Ask<ListenerManagerProtocol.Unbound>(ListenerManagerProtocol.Unbind.Instance, UnbindTimeout) };
+        if (_admin is not null)
+        {
+            unbinds.Add(_admin.Ask<ListenerProtocol.Unbound>(ListenerProtocol.Unbind.Instance, UnbindTimeout));
+        }
         try
         {
-            await Task.WhenAll(_listeners.Select(l => l.Ask<ListenerProtocol.Unbound>(ListenerProtocol.Unbind.Instance, TimeSpan.FromSeconds(5))));
+            await Task.WhenAll(unbinds);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
@@ -275,11 +253,18 @@ public sealed class ActorMeshServer
         }
     }
 
+    private static readonly TimeSpan UnbindTimeout = TimeSpan.FromSeconds(5);
+
     private async Task DrainAsync(TimeSpan drainTime)
     {
+        var drains = new List<Task> { _listenerManager.Ask<ListenerManagerProtocol.Drained>(new ListenerManagerProtocol.Drain(drainTime), drainTime + UnbindTimeout) };
+        if (_admin is not null)
+        {
+            drains.Add(_admin.Ask<ListenerProtocol.Drained>(ListenerProtocol.Drain.Instance, drainTime));
+        }
         try
         {
-            await Task.WhenAll(_listeners.Select(l => l.Ask<ListenerProtocol.Drained>(ListenerProtocol.Drain.Instance, drainTime)));
+            await Task.WhenAll(drains);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
@@ -289,14 +274,17 @@ public sealed class ActorMeshServer
 
     private void StopActors()
     {
-        foreach (var actor in _listeners.Concat(_owned))
+        foreach (var actor in _owned)
         {
             _system.Stop(actor);
         }
     }
 
-    private static long _names;
-
-    private static string UniqueName(string name) =>
-        Regex.Replace(name, "[^A-Za-z0-9_-]", "_") + "-" + Interlocked.Increment(ref _names);
+    private static void StopAll(ActorSystem system, List<IActorRef> owned, AccessLogManager accessLogs, TracingManager tracing)
+    {
+        foreach (var actor in owned.Concat(accessLogs.Actors).Concat(tracing.Actors))
+        {
+            system.Stop(actor);
+        }
+    }
 }

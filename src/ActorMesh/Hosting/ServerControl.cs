@@ -1,37 +1,39 @@
 using System.Net;
 using ActorMesh.Admin;
+using ActorMesh.Config;
 using ActorMesh.Listeners;
 using Akka.Actor;
 
 namespace ActorMesh.Hosting;
 
-/// <summary>The admin's hold on the running node: its data-plane listeners and its shutdown.</summary>
+/// <summary>The admin's hold on the running node: its data-plane listeners, its config versions and its shutdown.</summary>
 internal sealed class ServerControl : IServerControl
 {
     private readonly ActorSystem _system;
     private readonly ServerState _state;
-    private readonly List<IActorRef> _listeners = new();
-    private volatile IReadOnlyList<KeyValuePair<string, EndPoint>> _addresses = [];
+    private readonly IActorRef _listenerManager;
+    private readonly ServedConfig _served;
+    private readonly IActorRef _configUpdates;
+    private readonly TimeSpan _applyTimeout;
 
-    public ServerControl(ActorSystem system, ServerState state)
+    public ServerControl(ActorSystem system, ServerState state, IActorRef listenerManager, ServedConfig served, IActorRef configUpdates, TimeSpan applyTimeout)
     {
         _system = system;
         _state = state;
+        _listenerManager = listenerManager;
+        _served = served;
+        _configUpdates = configUpdates;
+        _applyTimeout = applyTimeout;
     }
 
-    public IReadOnlyList<KeyValuePair<string, EndPoint>> ListenerAddresses => _addresses;
-
-    /// <summary>A data-plane listener the admin may drain (never the admin's own).</summary>
-    public void AddListener(IActorRef listener) => _listeners.Add(listener);
-
-    public void SetAddresses(IReadOnlyList<KeyValuePair<string, EndPoint>> addresses) => _addresses = addresses;
+    public IReadOnlyList<KeyValuePair<string, EndPoint>> ListenerAddresses => _served.Current.ListenerAddresses;
 
     public void DrainListeners(bool graceful, bool inboundOnly)
     {
         // inboundOnly: no listener declares traffic_direction, and Envoy counts such a listener as inbound.
         if (!graceful)
         {
-            _listeners.ForEach(l => l.Tell(ListenerProtocol.Unbind.Instance));
+            _listenerManager.Tell(ListenerManagerProtocol.StopListeners.Instance);
             return;
         }
         // As Envoy, a graceful drain already under way is not started again.
@@ -40,7 +42,24 @@ internal sealed class ServerControl : IServerControl
             return;
         }
         _state.StartDraining();
-        _listeners.ForEach(l => l.Tell(ListenerProtocol.Drain.Instance));
+        _listenerManager.Tell(new ListenerManagerProtocol.Drain(_applyTimeout), ActorRefs.NoSender);
+    }
+
+    public async Task<ConfigApplyOutcome> ApplyConfigAsync(BootstrapConfig config, string source)
+    {
+        try
+        {
+            return await _configUpdates.Ask(new ConfigUpdateProtocol.ApplyVersion(config, null, source), _applyTimeout) switch
+            {
+                ConfigUpdateProtocol.VersionApplied applied => new ConfigApplyOutcome(applied.Status, null),
+                ConfigUpdateProtocol.VersionRejected rejected => new ConfigApplyOutcome(rejected.Status, rejected.Nack.Reason),
+                var other => new ConfigApplyOutcome(_served.Status, $"unexpected answer {other.GetType().Name}"),
+            };
+        }
+        catch (AskTimeoutException)
+        {
+            return new ConfigApplyOutcome(_served.Status, "the version was not applied in time", TimedOut: true);
+        }
     }
 
     public void Shutdown() => CoordinatedShutdown.Get(_system).Run(QuitQuitQuitReason.Instance);

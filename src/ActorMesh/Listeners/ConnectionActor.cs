@@ -13,6 +13,12 @@ public static class ConnectionProtocol
     public sealed record Drain
     {
         public static readonly Drain Instance = new();
+
+        /// <summary>Close after the next response, however long that takes; an idle connection is not closed for it.</summary>
+        public static readonly Drain OnNextResponse = new() { IdleGrace = Timeout.InfiniteTimeSpan };
+
+        /// <summary>See <see cref="ListenerProtocol.Drain.IdleGrace"/>; infinite: see <see cref="OnNextResponse"/>.</summary>
+        public TimeSpan IdleGrace { get; init; }
     }
 
     /// <summary>The connection's stream has ended (either side closed, or it failed).</summary>
@@ -42,7 +48,7 @@ public sealed class ConnectionActor : ReceiveActor
         _transport = transport;
         _pipeline = pipeline;
         _materializer = materializer;
-        Receive<ConnectionProtocol.Drain>(_ => _control?.Drain());
+        Receive<ConnectionProtocol.Drain>(drain => _control?.Drain(drain.IdleGrace));
         Receive<ConnectionProtocol.Closed>(_ => Context.Stop(Self));
     }
 

@@ -16,6 +16,7 @@ public sealed partial class HttpConnectionManagerStage
     {
         private static readonly object DelayedCloseTimer = new();
         private static readonly object DeadlineTimer = new();
+        private static readonly object DrainGraceTimer = new();
 
         private long _timerAt;
         private long _idleSince;
@@ -34,6 +35,15 @@ public sealed partial class HttpConnectionManagerStage
                 // Envoy's delayed_close_timeout: the client had its chance to close first.
                 _hcm.Stats.DownstreamCxDelayedCloseTimeout.Inc();
                 CompleteStage();
+                return;
+            }
+            if (timerKey == DrainGraceTimer)
+            {
+                // A request that arrived in the grace period closes the connection after its response instead.
+                if (!InFlight)
+                {
+                    CompleteStage();
+                }
                 return;
             }
             _timerAt = 0;

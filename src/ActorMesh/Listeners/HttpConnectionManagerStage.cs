@@ -43,13 +43,19 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
     {
         private volatile Action? _drain;
         private volatile bool _requested;
+        private long _idleGraceTicks;
 
         public bool Requested => _requested;
 
+        public TimeSpan IdleGrace => TimeSpan.FromTicks(Interlocked.Read(ref _idleGraceTicks));
+
         public void Attach(Action drain) => _drain = drain;
 
-        public void Drain()
+        public void Drain() => Drain(TimeSpan.Zero);
+
+        public void Drain(TimeSpan idleGrace)
         {
+            Interlocked.Exchange(ref _idleGraceTicks, idleGrace.Ticks);
             _requested = true;
             _drain?.Invoke();
         }
@@ -205,7 +211,18 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             _closeAfterResponse = true;
             if (!InFlight)
             {
-                CompleteStage();
+                if (_control.IdleGrace == Timeout.InfiniteTimeSpan)
+                {
+                    // Stays open: its next request is answered with connection: close, or idle_timeout ends it.
+                }
+                else if (_control.IdleGrace > TimeSpan.Zero)
+                {
+                    ScheduleOnce(DrainGraceTimer, _control.IdleGrace);
+                }
+                else
+                {
+                    CompleteStage();
+                }
             }
         }
 

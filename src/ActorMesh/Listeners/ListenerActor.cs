@@ -36,9 +36,28 @@ public static class ListenerProtocol
     public sealed record Drain
     {
         public static readonly Drain Instance = new();
+
+        /// <summary>
+        /// How long an idle keep-alive connection stays open so that a request already on its way is answered (with
+        /// <c>connection: close</c>) instead of meeting a closed socket; zero closes idle connections at once. A
+        /// listener removed by a config version drains with its connection manager's <c>drain_timeout</c>.
+        /// </summary>
+        public TimeSpan IdleGrace { get; init; }
     }
 
     public sealed record Drained(string Name);
+
+    /// <summary>
+    /// Connections accepted from now on run <paramref name="Pipeline"/> (a new config version's connection manager).
+    /// Open ones keep the pipeline they started with: a request in flight finishes on it, and its response (or the
+    /// next one on an idle keep-alive connection) carries <c>connection: close</c>, so the client's next request
+    /// comes on a new connection and the new version, as Envoy drains the connections of a modified listener. An idle
+    /// connection is never closed for it, so a client reusing one at that moment is answered, not reset.
+    /// Answered with <see cref="PipelineUpdated"/>.
+    /// </summary>
+    public sealed record UpdatePipeline(ConnectionPipeline? Pipeline);
+
+    public sealed record PipelineUpdated(string Name);
 
     internal sealed record Accepted(AcceptedConnection Connection);
 
@@ -53,7 +72,7 @@ public sealed class ListenerActor : ReceiveActor
 {
     private readonly string _name;
     private readonly SocketAddressConfig _address;
-    private readonly ConnectionPipeline? _pipeline;
+    private ConnectionPipeline? _pipeline;
     private readonly ListenerSettings _settings;
     private readonly ListenerStats _stats;
     private readonly IActorRef _reportTo;
@@ -89,15 +108,26 @@ public sealed class ListenerActor : ReceiveActor
             _accepting = false;
             Sender.Tell(new ListenerProtocol.Unbound(_name));
         });
-        Receive<ListenerProtocol.Drain>(_ =>
+        Receive<ListenerProtocol.Drain>(drain =>
         {
             _accepting = false;
             _drainWaiters.Add(Sender);
+            var connectionDrain = new ConnectionProtocol.Drain { IdleGrace = drain.IdleGrace };
             foreach (var child in Context.GetChildren().Where(c => c.Path.Name.StartsWith("cx-", StringComparison.Ordinal)))
             {
-                child.Tell(ConnectionProtocol.Drain.Instance);
+                child.Tell(connectionDrain);
             }
             CheckDrained();
+        });
+        Receive<ListenerProtocol.UpdatePipeline>(update =>
+        {
+            // One message, so a connection is accepted either wholly before the swap or wholly after it.
+            _pipeline = update.Pipeline;
+            foreach (var child in Context.GetChildren().Where(c => c.Path.Name.StartsWith("cx-", StringComparison.Ordinal)))
+            {
+                child.Tell(ConnectionProtocol.Drain.OnNextResponse);
+            }
+            Sender.Tell(new ListenerProtocol.PipelineUpdated(_name));
         });
     }
 

@@ -32,7 +32,12 @@ public sealed class StatsScopeActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        _store.Remove(_prefix);
+        _store.Remove(_scope);
+        // A name a later config version added back has a new scope under this prefix: that one stays, in every sink.
+        if (_store.Contains(_prefix))
+        {
+            return;
+        }
         var removed = new StatsSinkProtocol.ScopeRemoved(_prefix);
         foreach (var sink in _store.Sinks.Current)
         {

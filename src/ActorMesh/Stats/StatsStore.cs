@@ -23,6 +23,14 @@ public sealed class StatsStore
 
     public void Remove(string prefix) => _scopes.TryRemove(prefix, out _);
 
+    /// <summary>
+    /// Removes <paramref name="scope"/> only if it is still the one registered under its prefix: a name removed and
+    /// added again by a later config version has a new scope that an old owner stopping late must not take away.
+    /// </summary>
+    public void Remove(StatsScope scope) => _scopes.TryRemove(KeyValuePair.Create(scope.Prefix, scope));
+
+    public bool Contains(string prefix) => _scopes.ContainsKey(prefix);
+
     public IEnumerable<StatsScope> Scopes => _scopes.Values;
 
     /// <summary>Every counter and gauge as (full name, value), sorted by name as Envoy's <c>/stats</c> prints them.</summary>

@@ -6,9 +6,10 @@ using Akka.Actor;
 namespace ActorMesh.Tracing;
 
 /// <summary>
-/// Builds each HTTP connection manager's <see cref="HttpTracer"/> while a node starts: a span queue and a
-/// <see cref="SpanExporterActor"/> per tracer, and one stats scope per provider (<c>tracing.zipkin.</c>,
-/// <c>tracing.opentelemetry.</c>). The actors it made are stopped with the node's other actors.
+/// Builds each HTTP connection manager's <see cref="HttpTracer"/>: a span queue and a <see cref="SpanExporterActor"/>
+/// per tracer, and one stats scope per provider (<c>tracing.zipkin.</c>, <c>tracing.opentelemetry.</c>). Lives as
+/// long as the node; each exporter belongs to the connection manager snapshot it was built for, whose owner stops it
+/// when a new config version replaces that snapshot. The stats scope actors stop with the node's other actors.
 /// </summary>
 public sealed class TracingManager
 {
@@ -17,7 +18,6 @@ public sealed class TracingManager
 
     private readonly IActorRefFactory _actors;
     private readonly StatsStore _stats;
-    private readonly IReadOnlyDictionary<string, UpstreamCluster> _clusters;
     private readonly string _nodeId;
     private readonly string _localServiceName;
     private readonly Dictionary<string, TracerStats> _scopes = new(StringComparer.Ordinal);
@@ -26,25 +26,29 @@ public sealed class TracingManager
 
     /// <param name="nodeId">The <c>node_id</c> tag.</param>
     /// <param name="localServiceName">Zipkin's <c>localEndpoint.serviceName</c> (Envoy's local cluster name).</param>
-    public TracingManager(IActorRefFactory actors, StatsStore stats, IReadOnlyDictionary<string, UpstreamCluster> clusters, string nodeId, string localServiceName)
+    public TracingManager(IActorRefFactory actors, StatsStore stats, string nodeId, string localServiceName)
     {
         _actors = actors;
         _stats = stats;
-        _clusters = clusters;
         _nodeId = nodeId;
         _localServiceName = localServiceName;
     }
 
+    /// <summary>The provider stats scope actors.</summary>
     public IReadOnlyList<IActorRef> Actors => _owned;
 
-    /// <summary>The tracer for a connection manager's <c>tracing</c> block; null (nothing on the request path) without one.</summary>
-    public HttpTracer? CreateTracer(TracingConfig? config)
+    /// <summary>
+    /// The tracer for a connection manager's <c>tracing</c> block; null (nothing on the request path) without one.
+    /// Its exporter, which reports to the collector cluster of <paramref name="clusters"/>, is added to
+    /// <paramref name="exporters"/>.
+    /// </summary>
+    public HttpTracer? CreateTracer(TracingConfig? config, IReadOnlyDictionary<string, UpstreamCluster> clusters, ICollection<IActorRef> exporters)
     {
         if (config is null)
         {
             return null;
         }
-        var cluster = _clusters[config.Provider.CollectorCluster];
+        var cluster = clusters[config.Provider.CollectorCluster];
         switch (config.Provider)
         {
             case OpenTelemetryTracerConfig otel:
@@ -52,7 +56,7 @@ public sealed class TracingManager
                 var uri = new Uri(otel.HttpService.Uri);
                 var target = new CollectorTarget(cluster.Name, uri.PathAndQuery, uri.Authority, otel.HttpService.Timeout,
                     otel.HttpService.RequestHeadersToAdd.Select(h => KeyValuePair.Create(h.Key, h.Value)).ToArray());
-                return Build(config, new OpenTelemetryDriver(), new OtlpEncoder(otel.ServiceName), cluster, target, zipkin: false);
+                return Build(config, new OpenTelemetryDriver(), new OtlpEncoder(otel.ServiceName), cluster, target, zipkin: false, exporters);
             }
             case ZipkinTracerConfig zipkin:
             {
@@ -60,17 +64,17 @@ public sealed class TracingManager
                 var target = new CollectorTarget(cluster.Name, zipkin.CollectorEndpoint, zipkin.CollectorHostname ?? cluster.Name,
                     ZipkinRequestTimeout, []);
                 return Build(config, new ZipkinDriver(zipkin.SharedSpanContext, zipkin.TraceId128Bit),
-                    new ZipkinJsonEncoder(_localServiceName, zipkin.TraceId128Bit), cluster, target, zipkin: true);
+                    new ZipkinJsonEncoder(_localServiceName, zipkin.TraceId128Bit), cluster, target, zipkin: true, exporters);
             }
             default:
                 throw new ArgumentException($"unknown tracer {config.Provider.Name}", nameof(config));
         }
     }
 
-    private HttpTracer Build(TracingConfig config, TracerDriver driver, ISpanEncoder encoder, UpstreamCluster cluster, CollectorTarget target, bool zipkin)
+    private HttpTracer Build(TracingConfig config, TracerDriver driver, ISpanEncoder encoder, UpstreamCluster cluster, CollectorTarget target, bool zipkin, ICollection<IActorRef> exporters)
     {
         var queue = new SpanQueue(StatsFor(zipkin));
-        _owned.Add(_actors.ActorOf(SpanExporterActor.Props(queue, encoder, cluster, target), UniqueName(zipkin ? "tracer-zipkin" : "tracer-opentelemetry")));
+        exporters.Add(_actors.ActorOf(SpanExporterActor.Props(queue, encoder, cluster, target), UniqueName(zipkin ? "tracer-zipkin" : "tracer-opentelemetry")));
         return new HttpTracer(config, driver, queue, _nodeId);
     }
 

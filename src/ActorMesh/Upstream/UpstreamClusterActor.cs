@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using ActorMesh.Config;
-using ActorMesh.Stats;
 using Akka.Actor;
 using Akka.Event;
 
@@ -21,17 +20,20 @@ public static class UpstreamClusterProtocol
 
 /// <summary>
 /// Owns one upstream cluster: discovery (STATIC addresses, or STRICT_DNS resolved at start and on a timer), the host
-/// set and its pools, and the cluster's stats scope. Hosts that survive a refresh keep their pooled connections.
+/// set and its pools. Hosts that survive a refresh keep their pooled connections.
 /// </summary>
 public sealed class UpstreamClusterActor : ReceiveActor, IWithTimers
 {
     private readonly UpstreamCluster _cluster;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public UpstreamClusterActor(UpstreamCluster cluster, StatsStore store)
+    /// <remarks>
+    /// The cluster's stats scope is not this actor's: the <see cref="ClusterManager"/> keeps it per cluster name, so a
+    /// modified cluster (a new actor) keeps counting where the old one left off.
+    /// </remarks>
+    public UpstreamClusterActor(UpstreamCluster cluster)
     {
         _cluster = cluster;
-        Context.ActorOf(StatsScopeActor.Props(store, ScopePrefix(cluster.Name)), "stats");
 
         Receive<UpstreamClusterProtocol.Refresh>(_ => Resolve());
         Receive<UpstreamClusterProtocol.Resolved>(Apply);
@@ -41,8 +43,8 @@ public sealed class UpstreamClusterActor : ReceiveActor, IWithTimers
 
     public static string ScopePrefix(string clusterName) => $"cluster.{clusterName}.";
 
-    public static Props Props(UpstreamCluster cluster, StatsStore store) =>
-        Akka.Actor.Props.Create(() => new UpstreamClusterActor(cluster, store));
+    public static Props Props(UpstreamCluster cluster) =>
+        Akka.Actor.Props.Create(() => new UpstreamClusterActor(cluster));
 
     protected override void PreStart()
     {

@@ -18,7 +18,7 @@ public sealed class AdminReadEndpointTests
         var prefixes = lines.Skip(1).Where(l => !l.StartsWith("      ", StringComparison.Ordinal)).Select(l => l.Trim().Split(':')[0].Split(' ')[0]).ToList();
         Assert.Equal(prefixes.Order(StringComparer.Ordinal), prefixes);
         Assert.Equal(
-            ["/", "/clusters", "/config_dump", "/drain_listeners", "/healthcheck/fail", "/healthcheck/ok", "/help", "/hot_restart_version", "/listeners",
+            ["/", "/clusters", "/config", "/config_dump", "/config_status", "/drain_listeners", "/healthcheck/fail", "/healthcheck/ok", "/help", "/hot_restart_version", "/listeners",
              "/logging", "/quitquitquit", "/ready", "/reset_counters", "/runtime", "/runtime_modify", "/server_info", "/stats", "/stats/prometheus"],
             prefixes);
         Assert.Contains("  /quitquitquit (POST): exit the server\n", help);

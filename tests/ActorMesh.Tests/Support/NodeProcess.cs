@@ -83,6 +83,8 @@ internal sealed class NodeProcess : IDisposable
 
     public void SendSigterm() => Posix.Kill(_process.Id, Posix.Sigterm);
 
+    public void SendSighup() => Posix.Kill(_process.Id, Posix.Sighup);
+
     public void Dispose()
     {
         if (!_process.HasExited)
@@ -95,6 +97,7 @@ internal sealed class NodeProcess : IDisposable
 
     private static class Posix
     {
+        public const int Sighup = 1;
         public const int Sigterm = 15;
 
         [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]

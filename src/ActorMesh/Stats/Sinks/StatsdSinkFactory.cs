@@ -8,11 +8,11 @@ namespace ActorMesh.Stats.Sinks;
 /// <summary>The sink actors the bootstrap's <c>stats_sinks</c> ask for, one per entry.</summary>
 internal static class StatsdSinkFactory
 {
-    /// <param name="clusters">The node's clusters, for <c>tcp_cluster_name</c>; read when a TCP sink connects.</param>
-    public static IReadOnlyList<Props> Create(IEnumerable<StatsSinkConfig> sinks, StatsStore store, IReadOnlyDictionary<string, UpstreamCluster> clusters) =>
+    /// <param name="findCluster">Finds a cluster of the version being served, for <c>tcp_cluster_name</c>; asked at each connect.</param>
+    public static IReadOnlyList<Props> Create(IEnumerable<StatsSinkConfig> sinks, StatsStore store, Func<string, UpstreamCluster?> findCluster) =>
         sinks.Select(sink => sink switch
         {
-            StatsdSinkConfig { TcpClusterName: { } cluster } statsd => TcpStatsdSinkActor.Props(cluster, clusters, statsd.Prefix, store),
+            StatsdSinkConfig { TcpClusterName: { } cluster } statsd => TcpStatsdSinkActor.Props(cluster, findCluster, statsd.Prefix, store),
             StatsdSinkConfig statsd => UdpStatsdSinkActor.Props(Target(statsd.Address!), new StatsdFormat(statsd.Prefix, UseTags: false), bufferSize: 0),
             DogStatsdSinkConfig dog => UdpStatsdSinkActor.Props(Target(dog.Address), new StatsdFormat(dog.Prefix, UseTags: true), dog.MaxBytesPerDatagram ?? 0),
             _ => throw new ArgumentOutOfRangeException(nameof(sinks), sink, "unknown stats sink"),

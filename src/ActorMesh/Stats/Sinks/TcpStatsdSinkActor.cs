@@ -21,7 +21,7 @@ internal sealed class TcpStatsdSinkActor : ReceiveActor
     internal const string ScopePrefix = "statsd.";
 
     private readonly string _clusterName;
-    private readonly IReadOnlyDictionary<string, UpstreamCluster> _clusters;
+    private readonly Func<string, UpstreamCluster?> _findCluster;
     private readonly StatsdFormat _format;
     private readonly StatsStore _store;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -33,19 +33,19 @@ internal sealed class TcpStatsdSinkActor : ReceiveActor
     private ClusterStats? _connectionStats;
     private bool _established;
 
-    public TcpStatsdSinkActor(string clusterName, IReadOnlyDictionary<string, UpstreamCluster> clusters, string prefix, StatsStore store)
+    public TcpStatsdSinkActor(string clusterName, Func<string, UpstreamCluster?> findCluster, string prefix, StatsStore store)
     {
         _clusterName = clusterName;
-        _clusters = clusters;
+        _findCluster = findCluster;
         // Envoy's TCP sink writes full names and no tags.
         _format = new StatsdFormat(prefix, UseTags: false);
         _store = store;
         Disconnected();
     }
 
-    /// <param name="clusters">The node's clusters; looked up at each connect, so it may still be filling when the sink starts.</param>
-    public static Props Props(string clusterName, IReadOnlyDictionary<string, UpstreamCluster> clusters, string prefix, StatsStore store) =>
-        Akka.Actor.Props.Create(() => new TcpStatsdSinkActor(clusterName, clusters, prefix, store));
+    /// <param name="findCluster">Finds the cluster in the version being served; asked at each connect, so versions may change.</param>
+    public static Props Props(string clusterName, Func<string, UpstreamCluster?> findCluster, string prefix, StatsStore store) =>
+        Akka.Actor.Props.Create(() => new TcpStatsdSinkActor(clusterName, findCluster, prefix, store));
 
     protected override void PreStart()
     {
@@ -141,8 +141,9 @@ internal sealed class TcpStatsdSinkActor : ReceiveActor
 
     private void Connect()
     {
-        var host = _clusters.TryGetValue(_clusterName, out var cluster) ? cluster.ChooseHost() : null;
-        if (host is null)
+        var cluster = _findCluster(_clusterName);
+        var host = cluster?.ChooseHost();
+        if (cluster is null || host is null)
         {
             // Like Envoy when the cluster gives no connection: this flush is dropped, the next one tries again.
             DropPending();
@@ -150,7 +151,7 @@ internal sealed class TcpStatsdSinkActor : ReceiveActor
         }
         var socket = new Socket(host.Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         _socket = socket;
-        _connectionStats = cluster!.Stats;
+        _connectionStats = cluster.Stats;
         _connectionStats.UpstreamCxTotal.Inc();
         var timeout = new CancellationTokenSource(host.ConnectTimeout);
         socket.ConnectAsync(host.Endpoint, timeout.Token).AsTask()
