@@ -106,7 +106,8 @@ public sealed partial class HttpConnectionManagerStage
             }
         }
 
-        private void StopRouteTimer()
+        /// <summary>The response has ended (or the protocol switched): neither the route nor the request timeout applies any more.</summary>
+        private void StopRequestTimers()
         {
             _routeDeadline = 0;
             _requestDeadline = 0;

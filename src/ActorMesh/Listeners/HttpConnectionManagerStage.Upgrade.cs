@@ -36,7 +36,7 @@ public sealed partial class HttpConnectionManagerStage
             _tunnelling = true;
             _response = response;
             _status = 101;
-            StopRouteTimer();
+            StopRequestTimers();
             _hcm.Stats.DownstreamCxUpgradesTotal.Inc();
             _hcm.Stats.DownstreamCxUpgradesActive.Inc();
             var headers = response.Headers;

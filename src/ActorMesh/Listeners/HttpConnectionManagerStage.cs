@@ -440,7 +440,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             {
                 _status = _response.Status;
             }
-            StopRouteTimer();
+            StopRequestTimers();
             void Done()
             {
                 _responseDone = true;
