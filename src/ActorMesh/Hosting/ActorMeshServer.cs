@@ -129,9 +129,11 @@ public sealed class ActorMeshServer
         var listeners = new List<IActorRef>();
         var accessLogs = new AccessLogManager(system, stats);
         var tracing = new TracingManager(system, stats, clusters, Environment.MachineName, options.ServerName);
+        // One runtime for the node: what /runtime_modify writes, runtime_fraction reads.
+        var runtime = new RuntimeLoader();
         foreach (var listenerConfig in config.StaticResources.Listeners)
         {
-            var pipeline = BuildPipeline(system, listenerConfig, clusters, stats, accessLogs, tracing, options, owned);
+            var pipeline = BuildPipeline(system, listenerConfig, clusters, stats, accessLogs, tracing, runtime, options, owned);
             var listener = system.ActorOf(
                 ListenerActor.Props(listenerConfig.Name, listenerConfig.Address, pipeline, new ListenerSettings { Edge = options.SocketEdge, BufferLimitBytes = listenerConfig.PerConnectionBufferLimitBytes }, stats, inbox.Receiver),
                 UniqueName("listener-" + listenerConfig.Name));
@@ -149,7 +151,7 @@ public sealed class ActorMeshServer
                 Server = state,
                 Options = options,
                 Control = control,
-                Runtime = new RuntimeLoader(),
+                Runtime = runtime,
                 Logging = new AkkaLogLevels(system),
             };
             // Envoy keeps the admin's connection manager stats under http.admin.
@@ -224,6 +226,7 @@ public sealed class ActorMeshServer
         StatsStore stats,
         AccessLogManager accessLogs,
         TracingManager tracing,
+        RuntimeLoader runtime,
         ServerOptions options,
         List<IActorRef> owned)
     {
@@ -237,6 +240,7 @@ public sealed class ActorMeshServer
         {
             AccessLogs = accessLogs.CreateLoggers(hcmConfig.AccessLogs),
             Tracer = tracing.CreateTracer(hcmConfig.Tracing),
+            Runtime = runtime,
         };
         owned.Add(system.ActorOf(StatsScopeActor.Props(stats, prefix), UniqueName("stats-http-" + hcmConfig.StatPrefix)));
         return addresses => Flow.Create<ByteString>()
