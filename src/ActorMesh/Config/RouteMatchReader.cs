@@ -36,9 +36,14 @@ internal static class RouteMatchReader
         var fraction = match.Map("runtime_fraction") is { } fractionMap ? ReadRuntimeFraction(fractionMap) : null;
         if (present.Length != 1)
         {
-            match.Error(present.Length == 0
-                ? "requires one of prefix, path, safe_regex or path_separated_prefix"
-                : "only one of prefix, path, safe_regex or path_separated_prefix may be set");
+            if (present.Length == 0)
+            {
+                match.Error("requires one of prefix, path, safe_regex or path_separated_prefix");
+            }
+            else
+            {
+                match.Error(present[1].Key, "only one of prefix, path, safe_regex or path_separated_prefix may be set");
+            }
             foreach (var (key, _) in present)
             {
                 match.Take(key);
@@ -104,7 +109,7 @@ internal static class RouteMatchReader
         var name = header.RequiredScalar("name");
         var invert = header.Boolean("invert_match") ?? false;
         var treatMissing = header.Boolean("treat_missing_header_as_empty") ?? false;
-        var specifiers = new[] { "string_match", "present_match", "range_match", "safe_regex_match", "exact_match", "prefix_match", "suffix_match", "contains_match" }
+        var specifiers = new[] { "string_match", "present_match", "range_match", "safe_regex_match", "regex_match", "exact_match", "prefix_match", "suffix_match", "contains_match" }
             .Where(header.Has).ToArray();
         if (specifiers.Length > 1)
         {
@@ -139,6 +144,11 @@ internal static class RouteMatchReader
             case "safe_regex_match":
                 return ReadSafeRegex(header, key) is { } regex
                     ? new HeaderMatcherConfig(name, HeaderMatchKind.String) { StringMatch = new StringMatcherConfig(StringMatchKind.SafeRegex, regex, false) }
+                    : null;
+            case "regex_match":
+                // v2's regex_match (std::regex) loads only when it is RE2 too, as Envoy's safe_regex replacement.
+                return header.Scalar(key) is { } legacyRegex && StringMatcherReader.IsValidRe2(header, key, legacyRegex)
+                    ? new HeaderMatcherConfig(name, HeaderMatchKind.String) { StringMatch = new StringMatcherConfig(StringMatchKind.SafeRegex, legacyRegex, false) }
                     : null;
             default:
                 var kind = LegacyStringMatches.First(k => k.Key == key).Kind;

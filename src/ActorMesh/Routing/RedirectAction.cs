@@ -22,7 +22,7 @@ internal sealed class RedirectAction
     public string Location(string scheme, string host, string target, int matchedLength)
     {
         var finalScheme = _config.Scheme ?? scheme;
-        var finalHost = FinalHost(_config.Host ?? host, finalScheme);
+        var finalHost = FinalHost(host, scheme, finalScheme);
         var (path, query) = PathRewrite.Split(target);
         string finalPath;
         if (_config.PathRedirect is { } pathRedirect)
@@ -39,24 +39,25 @@ internal sealed class RedirectAction
     }
 
     /// <summary>
-    /// Envoy's <c>processRequestHost</c>: a <c>port_redirect</c> replaces the host's port; otherwise the port is kept
-    /// unless it is the new scheme's default (80 for http, 443 for https).
+    /// Envoy's <c>processRequestHost</c> and <c>port_redirect</c>: the request's port goes when a <c>port_redirect</c>
+    /// replaces it, or when the scheme changes and it was the old scheme's default (<c>:80</c> for http,
+    /// <c>:443</c> for https).
     /// </summary>
-    private string FinalHost(string host, string scheme)
+    private string FinalHost(string requestHost, string requestScheme, string newScheme)
     {
-        var portStart = PortStart(host);
-        var bare = portStart < 0 ? host : host[..portStart];
-        if (_config.Port is { } port)
+        var host = _config.Host ?? requestHost;
+        if (_config.Host is null && PortStart(host) is var portStart and >= 0)
         {
-            return bare + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var port = host.AsSpan(portStart);
+            var remove = _config.Port is not null
+                || (newScheme != requestScheme
+                    && ((requestScheme == "http" && port.SequenceEqual(":80")) || (requestScheme == "https" && port.SequenceEqual(":443"))));
+            if (remove)
+            {
+                host = host[..portStart];
+            }
         }
-        if (portStart < 0)
-        {
-            return host;
-        }
-        var requestPort = host.AsSpan(portStart + 1);
-        var isDefault = (scheme == "http" && requestPort.SequenceEqual("80")) || (scheme == "https" && requestPort.SequenceEqual("443"));
-        return isDefault ? bare : host;
+        return _config.Port is { } newPort ? host + ":" + newPort.ToString(System.Globalization.CultureInfo.InvariantCulture) : host;
     }
 
     private static int PortStart(string host)
