@@ -350,12 +350,13 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
                 WriteUpstream(data);
                 return;
             }
+            // Even once the primary has answered, the shadow still gets the whole body.
+            BufferShadowBody(data);
             if (_discardingBody || _upstream is null)
             {
                 PullIfOpen();
                 return;
             }
-            BufferShadowBody(data);
             WriteUpstream(_request!.Framing == BodyFraming.Chunked ? Http1Writer.Chunk(data) : data);
         }
 

@@ -334,4 +334,24 @@ public sealed class RoutingProxyTests
         Assert.Equal("canary", await client.GetStringAsync(url + "?canary"));
         Assert.Equal("stable", await client.GetStringAsync(url + "?other"));
     }
+
+    [Fact]
+    public async Task Config_dump_shows_the_routing_fields()
+    {
+        var routes = "request_headers_to_add: [ { header: { key: x-level, value: vhost } } ]\nroutes:\n"
+            + "- match: { safe_regex: { regex: \"/v[0-9]+\" }, headers: [ { name: x, range_match: { start: 1, end: 2 } } ] }\n"
+            + "  route: { weighted_clusters: { clusters: [ { name: backend, weight: 3 } ] }, hash_policy: [ { header: { header_name: x-user } } ] }\n"
+            + "- match: { prefix: /r }\n  redirect: { https_redirect: true }";
+        await using var proxy = await ProxyHarness.StartAsync(RoutingYaml.Config(routes, RoutingYaml.OneCluster));
+        using var client = Client();
+
+        using var response = await client.GetAsync($"http://127.0.0.1:{proxy.AdminPort}/config_dump");
+        var dump = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("x-level", dump);
+        Assert.Contains("/v[0-9]+", dump);
+        Assert.Contains("x-user", dump);
+        Assert.Contains("https", dump);
+    }
 }
