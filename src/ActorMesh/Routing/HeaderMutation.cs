@@ -34,7 +34,8 @@ internal sealed class HeaderMutation
 
     /// <summary>
     /// Envoy's <c>evaluateHeaders</c>: removals first (remove-before-add), then every addition decided against the
-    /// headers as they were before this level added anything; overwrites land before appends.
+    /// headers as they were before this level added anything; then the overwrites in order (each a set, so the last
+    /// of two for one key wins), then the appends.
     /// </summary>
     private static void Apply(HttpHeaders headers, StreamInfo info, string[] remove, Addition[] add)
     {
@@ -46,41 +47,36 @@ internal sealed class HeaderMutation
         {
             return;
         }
-        Span<bool> present = add.Length <= 32 ? stackalloc bool[add.Length] : new bool[add.Length];
         var values = new string?[add.Length];
+        Span<bool> overwrite = add.Length <= 32 ? stackalloc bool[add.Length] : new bool[add.Length];
         for (var i = 0; i < add.Length; i++)
         {
-            present[i] = headers.Get(add[i].Key) is not null;
             var value = add[i].Format(info);
-            values[i] = value.Length > 0 || add[i].KeepEmptyValue ? value : null;
-        }
-        for (var i = 0; i < add.Length; i++)
-        {
-            if (values[i] is not { } value)
+            if (value.Length == 0 && !add[i].KeepEmptyValue)
             {
                 continue;
             }
-            switch (add[i].Action)
+            var present = headers.Get(add[i].Key) is not null;
+            var (apply, set) = add[i].Action switch
             {
-                case HeaderAppendAction.OverwriteIfExistsOrAdd:
-                case HeaderAppendAction.OverwriteIfExists when present[i]:
-                    headers.Remove(add[i].Key);
-                    break;
-            }
-        }
-        for (var i = 0; i < add.Length; i++)
-        {
-            if (values[i] is not { } value)
-            {
-                continue;
-            }
-            var apply = add[i].Action switch
-            {
-                HeaderAppendAction.AddIfAbsent => !present[i],
-                HeaderAppendAction.OverwriteIfExists => present[i],
-                _ => true,
+                HeaderAppendAction.AddIfAbsent => (!present, false),
+                HeaderAppendAction.OverwriteIfExists => (present, true),
+                HeaderAppendAction.OverwriteIfExistsOrAdd => (true, true),
+                _ => (true, false),
             };
-            if (apply)
+            values[i] = apply ? value : null;
+            overwrite[i] = set;
+        }
+        for (var i = 0; i < add.Length; i++)
+        {
+            if (overwrite[i] && values[i] is { } value)
+            {
+                headers.Set(add[i].Key, value);
+            }
+        }
+        for (var i = 0; i < add.Length; i++)
+        {
+            if (!overwrite[i] && values[i] is { } value)
             {
                 headers.Add(add[i].Key, value);
             }

@@ -354,4 +354,25 @@ public sealed class RoutingProxyTests
         Assert.Contains("x-user", dump);
         Assert.Contains("https", dump);
     }
+
+    [Fact]
+    public async Task Runtime_fraction_follows_a_key_set_through_the_admin()
+    {
+        await using var stable = new Recording("stable");
+        await using var canary = new Recording("canary");
+        var routes = "routes:\n"
+            + "- match: { prefix: /, runtime_fraction: { default_value: { numerator: 0 }, runtime_key: routing.canary } }\n  route: { cluster: canary }\n"
+            + "- match: { prefix: / }\n  route: { cluster: stable }";
+        await using var proxy = await ProxyHarness.StartAsync(RoutingYaml.Config(routes, new Dictionary<string, int> { ["stable"] = stable.Port, ["canary"] = canary.Port }));
+        using var client = Client();
+        var url = $"http://127.0.0.1:{proxy.Port("main")}/";
+
+        var before = await client.GetStringAsync(url);
+        using var modify = await client.PostAsync($"http://127.0.0.1:{proxy.AdminPort}/runtime_modify?routing.canary=100", null);
+        var after = await client.GetStringAsync(url);
+
+        Assert.Equal("stable", before);
+        Assert.Equal(HttpStatusCode.OK, modify.StatusCode);
+        Assert.Equal("canary", after);
+    }
 }
