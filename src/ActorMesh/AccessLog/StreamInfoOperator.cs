@@ -21,6 +21,7 @@ internal enum StreamInfoField
     DownstreamRemoteAddressWithoutPort,
     DownstreamLocalAddress,
     DownstreamLocalAddressWithoutPort,
+    DownstreamLocalPort,
     RouteName,
 }
 
@@ -43,6 +44,7 @@ internal sealed class StreamInfoOperator(StreamInfoField kind) : FormatOperator
         ["DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT"] = StreamInfoField.DownstreamRemoteAddressWithoutPort,
         ["DOWNSTREAM_LOCAL_ADDRESS"] = StreamInfoField.DownstreamLocalAddress,
         ["DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT"] = StreamInfoField.DownstreamLocalAddressWithoutPort,
+        ["DOWNSTREAM_LOCAL_PORT"] = StreamInfoField.DownstreamLocalPort,
         ["ROUTE_NAME"] = StreamInfoField.RouteName,
     };
 
@@ -102,6 +104,13 @@ internal sealed class StreamInfoOperator(StreamInfoField kind) : FormatOperator
                 return AddressFormat.Append(info.DownstreamLocalAddress, withPort: true, output);
             case StreamInfoField.DownstreamLocalAddressWithoutPort:
                 return AddressFormat.Append(info.DownstreamLocalAddress, withPort: false, output);
+            case StreamInfoField.DownstreamLocalPort:
+                if (info.DownstreamLocalAddress is not System.Net.IPEndPoint local)
+                {
+                    return false;
+                }
+                output.Append(local.Port);
+                return true;
             default:
                 return false;
         }

@@ -7,21 +7,34 @@ internal static class RouteConfigurationReader
     // not the member we need being missing.
     private static readonly string[] OtherActions = ["redirect", "direct_response", "filter_action", "non_forwarding_action"];
 
-    private static readonly string[] OtherClusterSpecifiers =
-        ["cluster_header", "weighted_clusters", "cluster_specifier_plugin", "inline_cluster_specifier_plugin"];
+    private static readonly string[] Actions = ["route", "redirect", "direct_response"];
 
-    private static readonly string[] OtherPathSpecifiers = ["safe_regex", "connect_matcher", "path_separated_prefix", "path_match_policy"];
+    private static readonly Dictionary<string, RedirectResponseCode> RedirectCodes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["MOVED_PERMANENTLY"] = RedirectResponseCode.MovedPermanently,
+        ["FOUND"] = RedirectResponseCode.Found,
+        ["SEE_OTHER"] = RedirectResponseCode.SeeOther,
+        ["TEMPORARY_REDIRECT"] = RedirectResponseCode.TemporaryRedirect,
+        ["PERMANENT_REDIRECT"] = RedirectResponseCode.PermanentRedirect,
+    };
 
     public static RouteConfiguration? Read(YamlMap routeConfig, ConfigReadContext context)
     {
         var name = routeConfig.Scalar("name") ?? "";
         var domains = context.References.BeginRouteConfiguration();
+        var maxBody = (int)(routeConfig.Integer("max_direct_response_body_size_bytes", 0, int.MaxValue) ?? RouteConfiguration.DefaultMaxDirectResponseBodyBytes);
+        // Envoy's default; with no cluster discovery in ActorMesh every cluster is checked at load either way.
+        routeConfig.Boolean("validate_clusters");
+        var mostSpecificWins = routeConfig.Boolean("most_specific_header_mutations_wins") ?? false;
+        var headers = HeaderMutationReader.Read(routeConfig, context);
         var virtualHosts = ReadResults.AllOrNull(
-            routeConfig.Sequence("virtual_hosts").Select(host => ReadVirtualHost(host, domains, context)));
-        return virtualHosts is null ? null : new RouteConfiguration(name, virtualHosts.Value);
+            routeConfig.Sequence("virtual_hosts").Select(host => ReadVirtualHost(host, domains, maxBody, context)));
+        return virtualHosts is null || headers is null
+            ? null
+            : new RouteConfiguration(name, virtualHosts.Value) { Headers = headers, MostSpecificHeaderMutationsWins = mostSpecificWins };
     }
 
-    private static VirtualHostConfig? ReadVirtualHost(SequenceItem item, List<DomainClaim> claims, ConfigReadContext context)
+    private static VirtualHostConfig? ReadVirtualHost(SequenceItem item, List<DomainClaim> claims, int maxBodyBytes, ConfigReadContext context)
     {
         if (context.AsMap(item.Node, item.Path) is not { } host)
         {
@@ -34,12 +47,13 @@ internal static class RouteConfigurationReader
             host.Error("domains", "must list at least one domain");
         }
         var domains = ReadResults.AllOrNull(domainItems.Select(domain => ReadDomain(domain, name ?? "", claims, context)));
-        var routes = ReadResults.AllOrNull(host.Sequence("routes").Select(route => ReadRoute(route, context)));
-        if (name is null || domains is null || domains.Value.Count == 0 || routes is null)
+        var headers = HeaderMutationReader.Read(host, context);
+        var routes = ReadResults.AllOrNull(host.Sequence("routes").Select(route => ReadRoute(route, maxBodyBytes, context)));
+        if (name is null || domains is null || domains.Value.Count == 0 || routes is null || headers is null)
         {
             return null;
         }
-        return new VirtualHostConfig(name, domains.Value, routes.Value);
+        return new VirtualHostConfig(name, domains.Value, routes.Value) { Headers = headers };
     }
 
     private static string? ReadDomain(SequenceItem item, string virtualHost, List<DomainClaim> claims, ConfigReadContext context)
@@ -57,61 +71,122 @@ internal static class RouteConfigurationReader
         return domain;
     }
 
-    private static RouteConfig? ReadRoute(SequenceItem item, ConfigReadContext context)
+    private static RouteConfig? ReadRoute(SequenceItem item, int maxBodyBytes, ConfigReadContext context)
     {
         if (context.AsMap(item.Node, item.Path) is not { } route)
         {
             return null;
         }
         var name = route.Scalar("name");
-        var match = route.RequiredMap("match") is { } matchMap ? ReadMatch(matchMap) : null;
-        var action = route.RequiredMap("route", OtherActions) is { } actionMap ? ReadAction(actionMap, context) : null;
-        return match is null || action is null ? null : new RouteConfig(name, match, action);
+        var match = route.RequiredMap("match") is { } matchMap ? RouteMatchReader.Read(matchMap, context) : null;
+        var headers = HeaderMutationReader.Read(route, context);
+        var actions = Actions.Where(route.Has).ToArray();
+        if (actions.Length > 1)
+        {
+            route.Error(actions[1], "only one of route, redirect or direct_response may be set");
+            route.IgnoreRest();
+            return null;
+        }
+        RouteActionConfig? action = null;
+        RedirectConfig? redirect = null;
+        DirectResponseConfig? direct = null;
+        if (route.RequiredMap("route", OtherActions) is { } actionMap)
+        {
+            action = RouteActionReader.Read(actionMap, context);
+        }
+        else if (route.Map("redirect") is { } redirectMap)
+        {
+            redirect = ReadRedirect(redirectMap);
+        }
+        else if (route.Map("direct_response") is { } directMap)
+        {
+            direct = ReadDirectResponse(directMap, maxBodyBytes);
+        }
+        if (match is null || headers is null || (action is null && redirect is null && direct is null))
+        {
+            return null;
+        }
+        return new RouteConfig(name, match, action) { Redirect = redirect, DirectResponse = direct, Headers = headers };
     }
 
-    private static RouteMatchConfig? ReadMatch(YamlMap match)
+    private static RedirectConfig? ReadRedirect(YamlMap map)
     {
-        var prefix = match.Scalar("prefix");
-        var path = match.Scalar("path");
-        if (prefix is not null && path is not null)
+        var scheme = map.Scalar("scheme_redirect");
+        var https = map.Boolean("https_redirect") ?? false;
+        if (scheme is not null && map.Has("https_redirect"))
         {
-            match.Error("path", "only one of prefix or path may be set");
+            map.Error("https_redirect", "only one of scheme_redirect or https_redirect may be set");
             return null;
         }
-        if (prefix is not null)
+        var host = map.Scalar("host_redirect");
+        var port = map.Integer("port_redirect", 0, 65535);
+        var paths = new[] { "path_redirect", "prefix_rewrite", "regex_rewrite" }.Where(map.Has).ToArray();
+        if (paths.Length > 1)
         {
-            return new RouteMatchConfig(PathMatchKind.Prefix, prefix);
+            map.Error(paths[1], "only one of path_redirect, prefix_rewrite or regex_rewrite may be set");
+            map.IgnoreRest();
+            return null;
         }
-        if (path is not null)
-        {
-            return new RouteMatchConfig(PathMatchKind.Path, path);
-        }
-        if (!match.HasAny(OtherPathSpecifiers))
-        {
-            match.Error("requires one of prefix or path");
-        }
-        return null;
-    }
-
-    private static RouteActionConfig? ReadAction(YamlMap action, ConfigReadContext context)
-    {
-        if (action.RequiredScalar("cluster", OtherClusterSpecifiers) is not { } cluster)
+        var pathRedirect = map.Scalar("path_redirect");
+        var prefixRewrite = map.Scalar("prefix_rewrite");
+        var regexRewrite = map.Map("regex_rewrite") is { } regexMap ? RouteActionReader.ReadRegexRewrite(regexMap) : null;
+        var code = map.Enum("response_code", RedirectCodes);
+        var stripQuery = map.Boolean("strip_query") ?? false;
+        if ((map.Has("response_code") && code is null) || (map.Has("regex_rewrite") && regexRewrite is null))
         {
             return null;
         }
-        context.References.ClusterReferences.Add(new Located<string>(cluster, action.ChildPath("cluster"), action.KeyMark("cluster")));
-        var timeout = action.Duration("timeout");
-        var idleTimeout = action.Duration("idle_timeout");
-        var upgrades = UpgradeConfigReader.ReadAll(action, "upgrade_configs", context);
-        if (upgrades is null)
+        return new RedirectConfig
         {
-            return null;
-        }
-        return new RouteActionConfig(cluster)
-        {
-            Timeout = timeout ?? RouteActionConfig.DefaultTimeout,
-            IdleTimeout = idleTimeout,
-            UpgradeConfigs = upgrades.Value,
+            Scheme = https ? "https" : scheme?.ToLowerInvariant(),
+            Host = host,
+            Port = port is null or 0 ? null : (int)port.Value,
+            PathRedirect = pathRedirect,
+            PrefixRewrite = prefixRewrite,
+            RegexRewrite = regexRewrite,
+            ResponseCode = (int)(code ?? RedirectResponseCode.MovedPermanently),
+            StripQuery = stripQuery,
         };
+    }
+
+    private static DirectResponseConfig? ReadDirectResponse(YamlMap map, int maxBodyBytes)
+    {
+        var status = map.Integer("status", 100, 599);
+        if (!map.Has("status"))
+        {
+            map.Missing("status");
+        }
+        string? body = null;
+        if (map.Map("body") is { } bodyMap)
+        {
+            if (bodyMap.Scalar("inline_string") is { } text)
+            {
+                body = text;
+            }
+            else if (bodyMap.Scalar("inline_bytes") is { } base64)
+            {
+                try
+                {
+                    body = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64));
+                }
+                catch (FormatException)
+                {
+                    bodyMap.Error("inline_bytes", "invalid base64");
+                    return null;
+                }
+            }
+            else if (!bodyMap.HasAny("filename", "environment_variable"))
+            {
+                bodyMap.Error("requires one of inline_string or inline_bytes");
+                return null;
+            }
+            var size = body is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(body);
+            if (size > maxBodyBytes)
+            {
+                bodyMap.Error($"response body size is {size} bytes; maximum is {maxBodyBytes}");
+                return null;
+            }
+        }
+        return status is null || (map.Has("body") && body is null) ? null : new DirectResponseConfig((int)status.Value, body);
     }
 }

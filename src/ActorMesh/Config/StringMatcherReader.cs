@@ -38,12 +38,12 @@ internal static class StringMatcherReader
         // google_re2 is RE2's marker message; its only field (max_program_size) is deprecated and not read.
         safeRegex.Map("google_re2");
         var pattern = safeRegex.RequiredScalar("regex");
-        return pattern is not null && IsValidRegex(safeRegex, "regex", pattern)
+        return pattern is not null && IsValidRe2(safeRegex, "regex", pattern)
             ? new StringMatcherConfig(kind, pattern, ignoreCase)
             : null;
     }
 
-    /// <summary>Reports a pattern .NET cannot compile against its key.</summary>
+    /// <summary>Reports a pattern .NET cannot compile against its key (std::regex fields such as <c>stats_tags</c>).</summary>
     public static bool IsValidRegex(YamlMap owner, string key, string pattern)
     {
         try
@@ -56,5 +56,16 @@ internal static class StringMatcherReader
             owner.Error(key, $"invalid regex: {e.Message}");
             return false;
         }
+    }
+
+    /// <summary>Reports a <c>safe_regex</c> pattern that is not RE2 (backreferences, lookaround) against its key.</summary>
+    public static bool IsValidRe2(YamlMap owner, string key, string pattern)
+    {
+        if (Re2Regex.Validate(pattern) is not { } error)
+        {
+            return true;
+        }
+        owner.Error(key, error);
+        return false;
     }
 }

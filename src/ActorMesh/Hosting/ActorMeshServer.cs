@@ -118,11 +118,13 @@ public sealed class ActorMeshServer
         var state = new ServerState(stats.GetOrCreate("server."), startedAt);
         var owned = new List<IActorRef>();
         var accessLogs = new AccessLogManager(system, stats);
+        // One runtime for the node: what /runtime_modify writes, runtime_fraction reads.
+        var runtime = new RuntimeLoader();
         var tracing = new TracingManager(system, stats, Environment.MachineName, options.ServerName);
         var clusterManager = system.ActorOf(ClusterManager.Props(stats, options.StartTimeout), ActorNames.Unique("cluster-manager"));
         var listenerStats = new ListenerManagerStats(stats.GetOrCreate(ListenerManagerStats.ScopePrefix));
         var listenerManager = system.ActorOf(
-            ListenerManager.Props(stats, listenerStats, new ListenerPipelineFactory(stats, accessLogs, tracing, options.ServerName),
+            ListenerManager.Props(stats, listenerStats, new ListenerPipelineFactory(stats, accessLogs, tracing, options.ServerName, runtime),
                 new ListenerManagerSettings(options.SocketEdge, options.StartTimeout, options.DrainTime)),
             ActorNames.Unique("listener-manager"));
         var served = new ServedConfig(
@@ -157,7 +159,7 @@ public sealed class ActorMeshServer
         EndPoint? adminAddress = null;
         if (config.Admin is not null)
         {
-            (admin, adminAddress) = await StartAdminAsync(system, served, stats, state, control, options, startedAt, owned);
+            (admin, adminAddress) = await StartAdminAsync(system, served, stats, state, control, runtime, options, startedAt, owned);
             if (adminAddress is null)
             {
                 StopAll(system, owned, accessLogs, tracing);
@@ -183,14 +185,14 @@ public sealed class ActorMeshServer
     }
 
     private static async Task<(IActorRef? Admin, EndPoint? Address)> StartAdminAsync(
-        ActorSystem system, ServedConfig served, StatsStore stats, ServerState state, ServerControl control, ServerOptions options, DateTimeOffset startedAt, List<IActorRef> owned)
+        ActorSystem system, ServedConfig served, StatsStore stats, ServerState state, ServerControl control, RuntimeLoader runtime, ServerOptions options, DateTimeOffset startedAt, List<IActorRef> owned)
     {
         var context = new AdminContext(served, stats, startedAt, typeof(ActorMeshServer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0")
         {
             Server = state,
             Options = options,
             Control = control,
-            Runtime = new RuntimeLoader(),
+            Runtime = runtime,
             Logging = new AkkaLogLevels(system),
         };
         // Envoy keeps the admin's connection manager stats under http.admin.

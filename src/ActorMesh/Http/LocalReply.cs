@@ -19,17 +19,25 @@ public static class LocalReply
     public static readonly ByteString Continue = ByteString.FromString("HTTP/1.1 100 Continue\r\n\r\n", Encoding.ASCII);
 
     /// <param name="serverName">The <c>server</c> header; none when null (<c>server_header_transformation: PASS_THROUGH</c>).</param>
-    public static ByteString Build(HttpVersion version, int status, string body, bool close, string? serverName, string contentType = "text/plain")
+    /// <param name="extraHeaders">Headers a route adds to its redirect or direct response (<c>location</c>, <c>response_headers_to_add</c>).</param>
+    public static ByteString Build(HttpVersion version, int status, string body, bool close, string? serverName, string contentType = "text/plain", HttpHeaders? extraHeaders = null)
     {
         var headers = new HttpHeaders();
         if (body.Length > 0)
         {
-            headers.Add("content-length", body.Length.ToString(CultureInfo.InvariantCulture));
+            headers.Add("content-length", Encoding.UTF8.GetByteCount(body).ToString(CultureInfo.InvariantCulture));
             headers.Add("content-type", contentType);
         }
         else
         {
             headers.Add("content-length", "0");
+        }
+        if (extraHeaders is not null)
+        {
+            foreach (var header in extraHeaders.Items)
+            {
+                headers.Add(header.Name, header.Value);
+            }
         }
         headers.Add("date", HttpDate.Now);
         if (serverName is not null)

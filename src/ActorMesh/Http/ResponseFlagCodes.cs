@@ -30,6 +30,7 @@ public static class ResponseFlagCodes
         (ResponseFlags.DownstreamProtocolError, "DPE"),
         (ResponseFlags.DurationTimeout, "DT"),
         (ResponseFlags.UpstreamProtocolError, "UPE"),
+        (ResponseFlags.NoClusterFound, "NC"),
     ];
 
     /// <summary>The short code of a single flag, e.g. <c>NR</c>; null for <see cref="ResponseFlags.None"/> or a combination.</summary>

@@ -44,6 +44,8 @@ public enum ResponseFlags
     DurationTimeout = 1 << 15,
     /// <summary><c>URX</c>: upstream retry limit exceeded.</summary>
     UpstreamRetryLimitExceeded = 1 << 16,
+    /// <summary><c>NC</c>: the route's cluster (named by <c>cluster_header</c>, say) does not exist.</summary>
+    NoClusterFound = 1 << 17,
 }
 
 /// <summary>

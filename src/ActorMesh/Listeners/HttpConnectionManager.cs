@@ -2,6 +2,7 @@ using ActorMesh.AccessLog;
 using ActorMesh.Config;
 using ActorMesh.Http;
 using ActorMesh.Routing;
+using ActorMesh.Runtime;
 using ActorMesh.Stats;
 using ActorMesh.Tracing;
 using ActorMesh.Upstream;
@@ -76,6 +77,9 @@ public sealed class HttpConnectionManager
     /// <see cref="AccessLogger.Log"/> on each with the exchange's finished <see cref="StreamInfo"/>.
     /// </summary>
     public IReadOnlyList<AccessLogger> AccessLogs { get; init; } = [];
+
+    /// <summary>The node's runtime, read by <c>runtime_fraction</c>; null: every fraction keeps its default.</summary>
+    public RuntimeLoader? Runtime { get; init; }
 
     /// <summary>The <c>tracing</c> block's tracer; null when the connection manager does not trace.</summary>
     public HttpTracer? Tracer { get; init; }

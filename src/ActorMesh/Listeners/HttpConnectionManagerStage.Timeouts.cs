@@ -194,10 +194,7 @@ public sealed partial class HttpConnectionManagerStage
         /// <summary>The route <c>timeout</c> (504, <c>UT</c>); after the response has started, a reset.</summary>
         private void OnRouteTimeout()
         {
-            if (_route is not null && _hcm.Clusters.TryGetValue(_route.Cluster, out var cluster))
-            {
-                cluster.Stats.UpstreamRqTimeout.Inc();
-            }
+            _cluster?.Stats.UpstreamRqTimeout.Inc();
             _info!.Flags |= ResponseFlags.UpstreamRequestTimeout;
             ReleaseUpstream(success: false, reusable: false);
             if (_responseHeadSent)

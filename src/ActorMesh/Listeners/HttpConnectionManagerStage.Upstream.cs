@@ -51,6 +51,7 @@ public sealed partial class HttpConnectionManagerStage
                 headers.Add("transfer-encoding", "chunked");
             }
             ForwardingHeaders.Apply(headers, _hcm.Forwarding, _remoteIp);
+            ApplyRequestMutations(headers);
             StartSpan(headers);
             return headers;
         }
@@ -299,6 +300,7 @@ public sealed partial class HttpConnectionManagerStage
         {
             var elapsedMs = (long)Stopwatch.GetElapsedTime(_upstreamStart).TotalMilliseconds;
             headers.Set("x-envoy-upstream-service-time", elapsedMs.ToString(CultureInfo.InvariantCulture));
+            ApplyResponseMutations(headers, _route, _weightedCluster);
             switch (_hcm.Forwarding.ServerHeaderTransformation)
             {
                 case ServerHeaderTransformation.Overwrite:

@@ -2,6 +2,7 @@ using System.Net;
 using HttpVersion = ActorMesh.Http.HttpVersion;
 using ActorMesh.Http;
 using ActorMesh.Routing;
+using ActorMesh.Upstream;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Stage;
@@ -232,6 +233,10 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             _request = request;
             _info = NewStreamInfo(request);
             _route = null;
+            _cluster = null;
+            _weightedCluster = null;
+            _lbContext = LoadBalancerContext.None;
+            _shadows = null;
             _requestComplete = request.Framing == BodyFraming.None && !request.WantsUpgrade;
             _responseDone = false;
             _responseHeadSent = false;
@@ -249,7 +254,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
                 ReplyLocally(400, string.Empty, ResponseFlags.None, "http1.unexpected_underscore");
                 return;
             }
-            var route = _hcm.Routes.Match(request.Host, request.Path);
+            var route = _hcm.Routes.Match(request, _hcm.Runtime);
             if (route is null)
             {
                 _hcm.Stats.NoRoute.Inc();
@@ -258,13 +263,32 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             }
             _route = route;
             _info.RouteName = route.Name;
+            if (route.DirectResponse is { } direct)
+            {
+                ReplyDirect(route, direct);
+                return;
+            }
+            if (route.Redirect is { } redirect)
+            {
+                ReplyRedirect(route, redirect, request);
+                return;
+            }
             OnRouteChosen(route);
             if (request.WantsUpgrade && !AcceptUpgrade(request, route))
             {
                 return;
             }
-            var cluster = _hcm.Clusters[route.Cluster];
+            if (route.ChooseCluster(request.Headers, out _weightedCluster) is not { } clusterName
+                || !_hcm.Clusters.TryGetValue(clusterName, out var cluster))
+            {
+                // Envoy's cluster_not_found_response_code default, SERVICE_UNAVAILABLE, with an empty body.
+                _hcm.Stats.NoCluster.Inc();
+                ReplyLocally(503, string.Empty, ResponseFlags.NoClusterFound, "cluster_not_found");
+                return;
+            }
+            _cluster = cluster;
             _info.UpstreamCluster = cluster.Name;
+            _lbContext = route.HashPolicy.IsEmpty ? LoadBalancerContext.None : new LoadBalancerContext(route.HashPolicy.Compute(request, _remoteIp));
             var host = cluster.ChooseHost();
             if (host is null)
             {
@@ -273,8 +297,10 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
                 return;
             }
             _info.UpstreamHost = host.Endpoint;
+            request = RewriteRequest(request, route, host);
             SendContinueIfOwed(request);
             StartUpstream(host, request);
+            PrepareShadows(route, request);
             if (_requestComplete)
             {
                 PullIfOpen();
@@ -341,6 +367,8 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
                 WriteUpstream(data);
                 return;
             }
+            // Even once the primary has answered, the shadow still gets the whole body.
+            BufferShadowBody(data);
             if (_discardingBody || _upstream is null)
             {
                 PullIfOpen();
@@ -358,6 +386,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             }
             _requestComplete = true;
             OnRequestComplete();
+            SendShadows();
             if (_discardingBody || _responseDone)
             {
                 TryFinish();
@@ -412,7 +441,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             });
         }
 
-        private void ReplyLocally(int status, string body, ResponseFlags flags, string details)
+        private void ReplyLocally(int status, string body, ResponseFlags flags, string details, HttpHeaders? extraHeaders = null)
         {
             var request = _request!;
             _info!.Flags |= flags;
@@ -426,7 +455,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             {
                 _closeAfterResponse = true;
             }
-            var bytes = LocalReply.Build(request.Version, status, request.IsHead ? string.Empty : body, _closeAfterResponse, _hcm.LocalReplyServerName);
+            var bytes = LocalReply.Build(request.Version, status, request.IsHead ? string.Empty : body, _closeAfterResponse, _hcm.LocalReplyServerName, extraHeaders: extraHeaders);
             _response = null;
             _status = status;
             _responseHeadSent = true;

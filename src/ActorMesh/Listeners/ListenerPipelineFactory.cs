@@ -26,9 +26,12 @@ public sealed class ListenerPipelineFactory
     private readonly AccessLogManager _accessLogs;
     private readonly TracingManager _tracing;
     private readonly string _serverName;
+    private readonly Runtime.RuntimeLoader _runtime;
 
-    public ListenerPipelineFactory(StatsStore stats, AccessLogManager accessLogs, TracingManager tracing, string serverName)
+    /// <param name="runtime">The node's one runtime: what admin <c>/runtime_modify</c> writes, route <c>runtime_fraction</c> reads.</param>
+    public ListenerPipelineFactory(StatsStore stats, AccessLogManager accessLogs, TracingManager tracing, string serverName, Runtime.RuntimeLoader runtime)
     {
+        _runtime = runtime;
         _stats = stats;
         _accessLogs = accessLogs;
         _tracing = tracing;
@@ -48,6 +51,7 @@ public sealed class ListenerPipelineFactory
         {
             AccessLogs = _accessLogs.CreateLoggers(hcmConfig.AccessLogs),
             Tracer = _tracing.CreateTracer(hcmConfig.Tracing, clusters, exporters),
+            Runtime = _runtime,
         };
         ConnectionPipeline pipeline = addresses => Flow.Create<Akka.IO.ByteString>()
             .Via(new Http1RequestDecoder(hcm.Limits, hcmConfig.Timeouts.RequestHeaders))
@@ -58,21 +62,35 @@ public sealed class ListenerPipelineFactory
     public static HttpConnectionManagerConfig? ConnectionManagerOf(ListenerConfig listener) =>
         listener.FilterChains.SelectMany(fc => fc.Filters).OfType<HttpConnectionManagerConfig>().FirstOrDefault();
 
-    /// <summary>The clusters a listener's snapshot routes or reports to: a new instance of any of them means a new snapshot.</summary>
-    public static IEnumerable<string> ReferencedClusters(ListenerConfig listener)
+    /// <summary>
+    /// The clusters a listener's snapshot routes, mirrors or reports to: a new instance of any of them means a new
+    /// snapshot. Null when a route names its cluster in a request header, so any cluster may be the one.
+    /// </summary>
+    public static IReadOnlyCollection<string>? ReferencedClusters(ListenerConfig listener)
     {
+        var names = new HashSet<string>(StringComparer.Ordinal);
         var hcm = ConnectionManagerOf(listener);
         if (hcm is null)
         {
-            yield break;
+            return names;
         }
-        foreach (var route in hcm.RouteConfig.VirtualHosts.SelectMany(v => v.Routes))
+        foreach (var action in hcm.RouteConfig.VirtualHosts.SelectMany(v => v.Routes).Select(r => r.Action).OfType<RouteActionConfig>())
         {
-            yield return route.Action.Cluster;
+            if (action.ClusterHeader is not null || action.MirrorPolicies.Any(m => m.ClusterHeader is not null))
+            {
+                return null;
+            }
+            if (action.Cluster.Length > 0)
+            {
+                names.Add(action.Cluster);
+            }
+            names.UnionWith(action.WeightedClusters?.Clusters.Select(c => c.Name) ?? []);
+            names.UnionWith(action.MirrorPolicies.Select(m => m.Cluster).OfType<string>());
         }
         if (hcm.Tracing is { } tracing)
         {
-            yield return tracing.Provider.CollectorCluster;
+            names.Add(tracing.Provider.CollectorCluster);
         }
+        return names;
     }
 }

@@ -43,7 +43,10 @@ public sealed record ListenerPlan(IReadOnlyList<ListenerConfig> Added, IReadOnly
         return new ListenerPlan(added, removed, modified);
     }
 
-    private static bool SameClusters(ListenerConfig config, IReadOnlyDictionary<string, UpstreamCluster> before, IReadOnlyDictionary<string, UpstreamCluster> after) =>
-        ListenerPipelineFactory.ReferencedClusters(config).All(name =>
-            before.TryGetValue(name, out var a) && after.TryGetValue(name, out var b) && ReferenceEquals(a, b));
+    private static bool SameClusters(ListenerConfig config, IReadOnlyDictionary<string, UpstreamCluster> before, IReadOnlyDictionary<string, UpstreamCluster> after)
+    {
+        // A route that reads its cluster from a header may reach any cluster: compare them all.
+        var names = ListenerPipelineFactory.ReferencedClusters(config) ?? before.Keys.Union(after.Keys).ToArray();
+        return names.All(name => before.TryGetValue(name, out var a) && after.TryGetValue(name, out var b) && ReferenceEquals(a, b));
+    }
 }

@@ -1,21 +1,24 @@
 using ActorMesh.Config;
+using ActorMesh.Http;
+using ActorMesh.Runtime;
 
 namespace ActorMesh.Routing;
 
-/// <summary>A route ready to match: compiled once per config, read lock-free by every connection.</summary>
-public sealed record RouteEntry(string? Name, RouteMatchConfig Match, RouteActionConfig Action)
-{
-    public string Cluster => Action.Cluster;
-
-    public bool Matches(string path) => Match.Kind switch
-    {
-        PathMatchKind.Prefix => path.StartsWith(Match.Value, StringComparison.Ordinal),
-        _ => string.Equals(path, Match.Value, StringComparison.Ordinal),
-    };
-}
-
 public sealed record VirtualHostEntry(string Name, IReadOnlyList<RouteEntry> Routes)
 {
+    /// <summary>Envoy's rule: the first route whose every condition holds wins.</summary>
+    public RouteEntry? Match(HttpRequestHead request, RuntimeLoader? runtime)
+    {
+        foreach (var route in Routes)
+        {
+            if (route.Matches(request, runtime))
+            {
+                return route;
+            }
+        }
+        return null;
+    }
+
     /// <summary>Envoy's rule: the first route whose match succeeds wins.</summary>
     public RouteEntry? Match(string path)
     {
@@ -43,11 +46,13 @@ public sealed class RouteTable
 
     public RouteTable(RouteConfiguration config)
     {
+        var global = new HeaderMutation(config.Headers);
         foreach (var vh in config.VirtualHosts)
         {
+            var hostHeaders = new HeaderMutation(vh.Headers);
             var entry = new VirtualHostEntry(
                 vh.Name,
-                vh.Routes.Select(r => new RouteEntry(r.Name, r.Match, r.Action)).ToArray());
+                vh.Routes.Select(r => new RouteEntry(r, hostHeaders, global, config.MostSpecificHeaderMutationsWins)).ToArray());
             foreach (var domain in vh.Domains)
             {
                 if (domain == "*")
@@ -87,6 +92,8 @@ public sealed class RouteTable
     }
 
     public RouteEntry? Match(string host, string path) => SelectVirtualHost(host)?.Match(path);
+
+    public RouteEntry? Match(HttpRequestHead request, RuntimeLoader? runtime) => SelectVirtualHost(request.Host)?.Match(request, runtime);
 
     private VirtualHostEntry? Select(string host)
     {

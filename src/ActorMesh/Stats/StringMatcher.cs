@@ -15,7 +15,7 @@ public sealed class StringMatcher
         if (config.Kind == StringMatchKind.SafeRegex)
         {
             // RE2's FullMatch: the whole string must match. ignore_case has no effect on safe_regex in Envoy.
-            _regex = new Regex($@"\A(?:{config.Value})\z", RegexOptions.CultureInvariant);
+            _regex = Re2Regex.CompileFullMatch(config.Value);
         }
     }
 
@@ -28,7 +28,7 @@ public sealed class StringMatcher
             StringMatchKind.Prefix => value.StartsWith(_config.Value, comparison),
             StringMatchKind.Suffix => value.EndsWith(_config.Value, comparison),
             StringMatchKind.Contains => value.Contains(_config.Value, comparison),
-            _ => _regex!.IsMatch(value),
+            _ => Re2Regex.IsMatch(_regex!, value),
         };
     }
 }

@@ -16,6 +16,9 @@ public sealed class HttpConnectionManagerStats
         DownstreamRqTotal = scope.Counter("downstream_rq_total");
         DownstreamRqActive = scope.Gauge("downstream_rq_active");
         NoRoute = scope.Counter("no_route");
+        NoCluster = scope.Counter("no_cluster");
+        RqRedirect = scope.Counter("rq_redirect");
+        RqDirectResponse = scope.Counter("rq_direct_response");
         DownstreamRqTimeout = scope.Counter("downstream_rq_timeout");
         DownstreamRqIdleTimeout = scope.Counter("downstream_rq_idle_timeout");
         DownstreamRqHeaderTimeout = scope.Counter("downstream_rq_header_timeout");
@@ -35,6 +38,9 @@ public sealed class HttpConnectionManagerStats
     public Counter DownstreamRqTotal { get; }
     public Gauge DownstreamRqActive { get; }
     public Counter NoRoute { get; }
+    public Counter NoCluster { get; }
+    public Counter RqRedirect { get; }
+    public Counter RqDirectResponse { get; }
     public Counter DownstreamRqTimeout { get; }
     public Counter DownstreamRqIdleTimeout { get; }
     public Counter DownstreamRqHeaderTimeout { get; }

@@ -216,24 +216,22 @@ public sealed class ConfigLoaderErrorTests
     public void Route_without_action_names_the_missing_key_unless_another_action_is_set()
     {
         var missing = Errors(Edit("                route: { cluster: web }\n", ""));
-        var other = Errors(Edit("                route: { cluster: web }\n", "                direct_response: { status: 200 }\n"));
+        var other = Errors(Edit("                route: { cluster: web }\n", "                filter_action: {}\n"));
 
         const string route = "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[1]";
         Assert.Equal([$"{route}.route (line 20): missing required field"], missing);
-        Assert.Equal([$"{route}.direct_response (line 21): unknown field"], other);
+        Assert.Equal([$"{route}.filter_action (line 21): unknown field"], other);
     }
 
     [Fact]
-    public void Match_needs_exactly_one_of_prefix_or_path()
+    public void Match_needs_exactly_one_path_specifier()
     {
         var both = Errors(Edit("{ prefix: \"/api\" }", "{ prefix: \"/api\", path: \"/api\" }"));
         var neither = Errors(Edit("{ prefix: \"/api\" }", "{ case_sensitive: false }"));
 
         const string route = "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0]";
-        Assert.Equal([$"{route}.match.path (line 18): only one of prefix or path may be set"], both);
-        Assert.Equal(
-            [$"{route}.match (line 18): requires one of prefix or path", $"{route}.match.case_sensitive (line 18): unknown field"],
-            neither);
+        Assert.Equal([$"{route}.match.path (line 18): only one of prefix, path, safe_regex or path_separated_prefix may be set"], both);
+        Assert.Equal([$"{route}.match (line 18): requires one of prefix, path, safe_regex or path_separated_prefix"], neither);
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public sealed class HttpProtocolConfigTests
         Assert.Equal(TimeSpan.Zero, hcm.Timeouts.RequestHeaders);
         Assert.Equal(TimeSpan.FromSeconds(5), hcm.Timeouts.Drain);
         Assert.Equal(TimeSpan.FromSeconds(1), hcm.Timeouts.DelayedClose);
-        Assert.Equal(TimeSpan.FromSeconds(15), hcm.RouteConfig.VirtualHosts[0].Routes[0].Action.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(15), hcm.RouteConfig.VirtualHosts[0].Routes[0].Action!.Timeout);
         Assert.Equal(1024 * 1024, config.StaticResources.Listeners[0].PerConnectionBufferLimitBytes);
     }
 
@@ -105,7 +105,7 @@ public sealed class HttpProtocolConfigTests
             TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(500)),
             hcm.Timeouts);
         Assert.Equal([new UpgradeConfig("websocket", true), new UpgradeConfig("CONNECT", false)], hcm.UpgradeConfigs);
-        var action = hcm.RouteConfig.VirtualHosts[0].Routes[0].Action;
+        var action = hcm.RouteConfig.VirtualHosts[0].Routes[0].Action!;
         Assert.Equal(TimeSpan.Zero, action.Timeout);
         Assert.Equal(TimeSpan.FromSeconds(7), action.IdleTimeout);
         Assert.Equal([new UpgradeConfig("websocket", false)], action.UpgradeConfigs);
