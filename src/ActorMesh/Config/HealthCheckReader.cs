@@ -9,8 +9,13 @@ internal static class HealthCheckReader
 
     public static EquatableArray<HealthCheckConfig>? ReadAll(YamlMap cluster, ConfigReadContext context)
     {
-        var checks = cluster.Sequence("health_checks")
-            .Select(item => context.AsMap(item.Node, item.Path) is { } map ? Read(map, context) : null);
+        var items = cluster.Sequence("health_checks");
+        var checks = items.Select(item => context.AsMap(item.Node, item.Path) is { } map ? Read(map, context) : null).ToArray();
+        if (items.Count > 1)
+        {
+            cluster.Error("health_checks", "unsupported in ActorMesh: more than one health check per cluster");
+            return null;
+        }
         return ReadResults.AllOrNull(checks);
     }
 
@@ -95,13 +100,13 @@ internal static class HealthCheckReader
         {
             if (send.HasAny("text", "binary"))
             {
-                tcp.Error("send", "unsupported: only connect checks (no send or receive payload) are supported");
+                tcp.Error("send", "unsupported in ActorMesh: only connect checks (no send or receive payload) are supported");
             }
             send.IgnoreRest();
         }
         if (tcp.Sequence("receive").Count > 0)
         {
-            tcp.Error("receive", "unsupported: only connect checks (no send or receive payload) are supported");
+            tcp.Error("receive", "unsupported in ActorMesh: only connect checks (no send or receive payload) are supported");
         }
     }
 

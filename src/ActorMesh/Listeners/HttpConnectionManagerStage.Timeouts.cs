@@ -188,6 +188,7 @@ public sealed partial class HttpConnectionManagerStage
                 cluster.Stats.UpstreamRqTimeout.Inc();
             }
             _info!.Flags |= ResponseFlags.UpstreamRequestTimeout;
+            _upstream?.Host.ReportLocalOriginFailure();
             ReleaseUpstream(success: false, reusable: false);
             if (_responseHeadSent)
             {

@@ -2,6 +2,7 @@ using System.Net;
 using HttpVersion = ActorMesh.Http.HttpVersion;
 using ActorMesh.Http;
 using ActorMesh.Routing;
+using ActorMesh.Upstream;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Stage;
@@ -248,7 +249,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             }
             var cluster = _hcm.Clusters[route.Cluster];
             _info.UpstreamCluster = cluster.Name;
-            var host = cluster.ChooseHost();
+            var host = cluster.ChooseHost(LoadBalancerContext.None);
             if (host is null)
             {
                 cluster.Stats.UpstreamCxNoneHealthy.Inc();
@@ -256,8 +257,13 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
                 return;
             }
             _info.UpstreamHost = host.Endpoint;
+            if (host.TryLease(out var upstream) == LeaseResult.Overflow)
+            {
+                ReplyLocally(503, LocalReply.Overflow, ResponseFlags.UpstreamOverflow, "upstream_reset_before_response_started{overflow}");
+                return;
+            }
             SendContinueIfOwed(request);
-            StartUpstream(host, request);
+            StartUpstream(upstream!, request);
             if (_requestComplete)
             {
                 PullIfOpen();
