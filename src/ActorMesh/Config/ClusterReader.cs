@@ -153,7 +153,9 @@ internal static class ClusterReader
             var localityWeight = (uint)(ProtoValueReader.UInt32(endpoints, "load_balancing_weight", 1) ?? 0);
             // Envoy's bound on priority levels.
             var priority = (int)(endpoints.Integer("priority", 0, 127) ?? 0);
-            var localityIndex = index;
+            // A locality with neither name nor weight takes no traffic under locality weighted LB and is no
+            // locality at all otherwise: such entries share index 0, so splitting endpoints over them changes nothing.
+            var localityIndex = locality == LocalityConfig.Empty && localityWeight == 0 ? 0 : index;
             read.AddRange(endpoints.Sequence("lb_endpoints").Select(lbEndpoint =>
                 ReadLbEndpoint(lbEndpoint, context) is { } e
                     ? e with { Config = e.Config with { Priority = priority, LocalityIndex = localityIndex, Locality = locality, LocalityWeight = localityWeight } }

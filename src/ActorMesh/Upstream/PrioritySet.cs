@@ -50,10 +50,11 @@ internal sealed class PrioritySet
         }
         if (totalHealth == 0 || levels.All(l => l.Panic))
         {
-            // Total panic: every level in panic, traffic split by host count (Envoy's recalculateLoadInTotalPanic).
+            // Total panic: every level in panic, traffic split by host count (Envoy's recalculateLoadInTotalPanic);
+            // with the threshold at 0 panic is off and a cluster with no healthy host has no host to give.
             foreach (var level in levels)
             {
-                level.Panic = threshold > 0 || level.Healthy.Count == 0;
+                level.Panic = threshold > 0;
             }
             Distribute(load, levels.Select(l => l.Hosts.Count).ToArray(), levels.Sum(l => l.Hosts.Count));
         }
