@@ -61,7 +61,7 @@ public sealed record ClusterConfig(
     public ConnectionPoolConfig ConnectionPool { get; init; } = ConnectionPoolConfig.Default;
 
     /// <summary>The endpoints with their attributes, defaults filled in.</summary>
-    public IReadOnlyList<EndpointConfig> EffectiveEndpoints =>
+    public IReadOnlyList<EndpointConfig> EffectiveEndpoints() =>
         LbEndpoints.Count > 0 ? LbEndpoints : Endpoints.Select(EndpointConfig.Plain).ToArray();
 }
 

@@ -55,7 +55,8 @@ public sealed class ResourceLimit
         _max = max;
         _open = open;
         _remaining = remaining;
-        Publish();
+        _open.Set(0);
+        _remaining?.Set(max);
     }
 
     public long Count => Interlocked.Read(ref _count);
@@ -80,10 +81,15 @@ public sealed class ResourceLimit
     }
 
     // Gauges read the count after the change: concurrent updates may publish out of order, the next one corrects it.
+    // The open gauge is written only when it flips, so requests share no written cache line for it.
     private void Publish()
     {
         var count = Count;
-        _open.Set(count >= _max ? 1 : 0);
+        var open = count >= _max ? 1 : 0;
+        if (_open.Value != open)
+        {
+            _open.Set(open);
+        }
         _remaining?.Set(Math.Max(0, _max - count));
     }
 }

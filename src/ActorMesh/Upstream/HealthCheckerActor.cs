@@ -67,7 +67,10 @@ public sealed class HealthCheckerActor : ReceiveActor, IWithTimers
                 var host = check.Host;
                 _attempt.Inc();
                 HealthCheckProbe.RunAsync(_config, host.HealthCheckEndpoint, _cluster.Name)
-                    .PipeTo(Self, success: outcome => new HealthCheckerProtocol.Checked(host, outcome));
+                    .PipeTo(Self,
+                        success: outcome => new HealthCheckerProtocol.Checked(host, outcome),
+                        // Anything unexpected still counts as a failed check, so the host's check loop goes on.
+                        failure: _ => new HealthCheckerProtocol.Checked(host, HealthCheckOutcome.NetworkFailure));
             }
         });
         Receive<HealthCheckerProtocol.Checked>(OnChecked);

@@ -137,7 +137,7 @@ public sealed class UpstreamClusterActor : ReceiveActor, IWithTimers
 
     private void Resolve()
     {
-        var endpoints = _cluster.Config.EffectiveEndpoints;
+        var endpoints = _cluster.Config.EffectiveEndpoints();
         if (_cluster.Config.Type == DiscoveryType.Static)
         {
             Self.Tell(new UpstreamClusterProtocol.Resolved(

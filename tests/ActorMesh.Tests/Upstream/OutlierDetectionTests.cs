@@ -63,3 +63,36 @@ public sealed class OutlierDetectionTests
         Assert.Equal(0, proxy.Stat("cluster.backend.outlier_detection.ejections_detected_consecutive_5xx"));
     }
 }
+
+public sealed class OutlierDetectorTests
+{
+    [Fact]
+    public void Success_rate_ejects_the_host_far_below_the_mean()
+    {
+        var config = UpstreamTestKit.LbConfig() with
+        {
+            OutlierDetection = ActorMesh.Config.OutlierDetectionConfig.Default with { SuccessRateMinimumHosts = 5, SuccessRateRequestVolume = 10, MaxEjectionPercent = 50 },
+        };
+        var scope = new ActorMesh.Stats.StatsScope("cluster.unit.");
+        var cluster = new ActorMesh.Upstream.UpstreamCluster(config, new ActorMesh.Stats.ClusterStats(scope));
+        var hosts = Enumerable.Range(0, 6).Select(i => UpstreamTestKit.Host(cluster, 2000 + i)).ToArray();
+        cluster.Publish(new ActorMesh.Upstream.ClusterMembership(hosts));
+        var detector = new ActorMesh.Upstream.OutlierDetector(config.OutlierDetection!, scope);
+        foreach (var host in hosts)
+        {
+            // Five hosts answer 100 % (one 500 in twenty, never twice in a row), the last only 50 %.
+            for (var i = 0; i < 20; i++)
+            {
+                host.Outlier!.PutHttpResponseCode(host == hosts[^1] && i % 2 == 0 ? 500 : i == 7 ? 503 : 200);
+            }
+        }
+
+        Assert.True(detector.OnInterval(hosts));
+
+        Assert.True(hosts[^1].HasHealthFlag(ActorMesh.Upstream.HostHealthFlags.FailedOutlierCheck));
+        Assert.All(hosts[..^1], h => Assert.True(h.IsHealthy));
+        Assert.Equal(1, scope.Counter("outlier_detection.ejections_enforced_success_rate").Value);
+        Assert.Equal(1, scope.Gauge("outlier_detection.ejections_active").Value);
+        Assert.Equal(95, hosts[0].Outlier!.SuccessRate);
+    }
+}
