@@ -9,8 +9,8 @@ namespace ActorMesh.Admin;
 /// <summary>Envoy's <c>/clusters</c>: <c>cluster::host::stat::value</c> text, or <c>?format=json</c> (<c>envoy.admin.v3.Clusters</c>).</summary>
 internal static class ClustersEndpoint
 {
-    /// <summary>Envoy prints -1 where outlier detection has no success rate; ActorMesh has no outlier detector yet.</summary>
-    private const int NoSuccessRate = -1;
+    /// <summary>Envoy prints -1 where outlier detection has no success rate.</summary>
+    private const double NoSuccessRate = OutlierHostMonitor.NoSuccessRate;
 
     public static AdminResponse Handle(AdminContext context, AdminQuery query)
     {
@@ -46,14 +46,14 @@ internal static class ClustersEndpoint
                     Line(name, value);
                 }
                 Line("hostname", host.Hostname);
-                Line("health_flags", "healthy");
-                Line("weight", 1);
-                Line("region", string.Empty);
-                Line("zone", string.Empty);
-                Line("sub_zone", string.Empty);
+                Line("health_flags", HealthFlags(host.HealthFlags));
+                Line("weight", host.Weight);
+                Line("region", host.Config.Locality.Region);
+                Line("zone", host.Config.Locality.Zone);
+                Line("sub_zone", host.Config.Locality.SubZone);
                 Line("canary", "false");
-                Line("priority", 0);
-                Line("success_rate", NoSuccessRate);
+                Line("priority", host.Priority);
+                Line("success_rate", host.Outlier?.SuccessRate ?? NoSuccessRate);
                 Line("local_origin_success_rate", NoSuccessRate);
             }
         }
@@ -88,10 +88,18 @@ internal static class ClustersEndpoint
                 {
                     ["address"] = SocketAddress(host.Endpoint),
                     ["stats"] = stats,
-                    ["health_status"] = new JsonObject { ["eds_health_status"] = "HEALTHY" },
-                    ["weight"] = 1,
-                    ["locality"] = new JsonObject(),
+                    ["health_status"] = HealthStatus(host.HealthFlags),
+                    ["weight"] = host.Weight,
+                    ["locality"] = Locality(host.Config.Locality),
                 };
+                if (host.Priority != 0)
+                {
+                    status["priority"] = host.Priority;
+                }
+                if (host.Outlier?.SuccessRate is { } rate and >= 0)
+                {
+                    status["success_rate"] = new JsonObject { ["value"] = rate };
+                }
                 if (host.Hostname.Length > 0)
                 {
                     status["hostname"] = host.Hostname;
@@ -112,6 +120,67 @@ internal static class ClustersEndpoint
             root["cluster_statuses"] = statuses;
         }
         return root;
+    }
+
+    /// <summary>Envoy's HostUtility::healthFlagsToString: "healthy", or each flag set as "/flag".</summary>
+    private static string HealthFlags(HostHealthFlags flags)
+    {
+        if (flags == HostHealthFlags.None)
+        {
+            return "healthy";
+        }
+        var text = new StringBuilder();
+        if ((flags & HostHealthFlags.FailedActiveHc) != 0)
+        {
+            text.Append("/failed_active_hc");
+        }
+        if ((flags & HostHealthFlags.FailedOutlierCheck) != 0)
+        {
+            text.Append("/failed_outlier_check");
+        }
+        if ((flags & HostHealthFlags.PendingActiveHc) != 0)
+        {
+            text.Append("/pending_active_hc");
+        }
+        return text.ToString();
+    }
+
+    /// <summary><c>envoy.admin.v3.HostHealthStatus</c>: false members are left out, as proto JSON does.</summary>
+    private static JsonObject HealthStatus(HostHealthFlags flags)
+    {
+        var status = new JsonObject();
+        if ((flags & HostHealthFlags.FailedActiveHc) != 0)
+        {
+            status["failed_active_health_check"] = true;
+        }
+        if ((flags & HostHealthFlags.FailedOutlierCheck) != 0)
+        {
+            status["failed_outlier_check"] = true;
+        }
+        if ((flags & HostHealthFlags.PendingActiveHc) != 0)
+        {
+            status["pending_active_hc"] = true;
+        }
+        status["eds_health_status"] = "HEALTHY";
+        return status;
+    }
+
+    private static JsonObject Locality(Config.LocalityConfig locality)
+    {
+        var json = new JsonObject();
+        if (locality.Region.Length > 0)
+        {
+            json["region"] = locality.Region;
+        }
+        if (locality.Zone.Length > 0)
+        {
+            json["zone"] = locality.Zone;
+        }
+        if (locality.SubZone.Length > 0)
+        {
+            json["sub_zone"] = locality.SubZone;
+        }
+        return json;
     }
 
     /// <summary>Envoy's <c>envoy.config.core.v3.Address</c> of an IP endpoint.</summary>

@@ -4,11 +4,26 @@ public enum DiscoveryType
 {
     Static,
     StrictDns,
+    LogicalDns,
 }
 
 public enum LbPolicy
 {
     RoundRobin,
+    LeastRequest,
+    Random,
+    RingHash,
+    Maglev,
+}
+
+/// <summary>Envoy's <c>dns_lookup_family</c>: which addresses a name's answer contributes.</summary>
+public enum DnsLookupFamily
+{
+    Auto,
+    V4Only,
+    V6Only,
+    V4Preferred,
+    All,
 }
 
 /// <summary>Envoy's <c>Cluster</c>. Endpoints come from <c>load_assignment</c> or the legacy v2 <c>hosts</c> list.</summary>
@@ -25,4 +40,154 @@ public sealed record ClusterConfig(
 
     /// <summary>Envoy's default <c>dns_refresh_rate</c>.</summary>
     public static readonly TimeSpan DefaultDnsRefreshRate = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Each endpoint with its weight, priority and locality, in <see cref="Endpoints"/> order; empty means every
+    /// endpoint has the defaults (weight 1, priority 0, one unnamed locality).
+    /// </summary>
+    public EquatableArray<EndpointConfig> LbEndpoints { get; init; } = EquatableArray<EndpointConfig>.Empty;
+
+    /// <summary>V4_PREFERRED by default: Envoy's AUTO prefers IPv6, which loopback test names rarely listen on.</summary>
+    public DnsLookupFamily DnsLookupFamily { get; init; } = DnsLookupFamily.V4Preferred;
+
+    public LoadBalancingConfig LoadBalancing { get; init; } = LoadBalancingConfig.Default;
+
+    public CircuitBreakersConfig CircuitBreakers { get; init; } = CircuitBreakersConfig.Default;
+
+    public OutlierDetectionConfig? OutlierDetection { get; init; }
+
+    public EquatableArray<HealthCheckConfig> HealthChecks { get; init; } = EquatableArray<HealthCheckConfig>.Empty;
+
+    public ConnectionPoolConfig ConnectionPool { get; init; } = ConnectionPoolConfig.Default;
+
+    /// <summary>The endpoints with their attributes, defaults filled in.</summary>
+    public IReadOnlyList<EndpointConfig> EffectiveEndpoints() =>
+        LbEndpoints.Count > 0 ? LbEndpoints : Endpoints.Select(EndpointConfig.Plain).ToArray();
+}
+
+/// <summary>Envoy's <c>core.v3.Locality</c>.</summary>
+public sealed record LocalityConfig(string Region, string Zone, string SubZone)
+{
+    public static readonly LocalityConfig Empty = new(string.Empty, string.Empty, string.Empty);
+}
+
+/// <summary>
+/// One <c>lb_endpoint</c> with what its <c>locality_lb_endpoints</c> entry says. <paramref name="LocalityWeight"/> 0
+/// means unset, which under locality weighted LB takes no traffic, as in Envoy.
+/// </summary>
+public sealed record EndpointConfig(
+    SocketAddressConfig Address,
+    string Hostname,
+    uint Weight,
+    int Priority,
+    int LocalityIndex,
+    LocalityConfig Locality,
+    uint LocalityWeight,
+    int HealthCheckPort)
+{
+    public static EndpointConfig Plain(SocketAddressConfig address) =>
+        new(address, string.Empty, 1, 0, 0, LocalityConfig.Empty, 0, 0);
+}
+
+/// <summary>
+/// <c>common_lb_config</c>, <c>least_request_lb_config</c>, <c>ring_hash_lb_config</c> and the load assignment's
+/// <c>policy.overprovisioning_factor</c>.
+/// </summary>
+public sealed record LoadBalancingConfig(
+    double HealthyPanicThreshold,
+    bool LocalityWeighted,
+    uint OverprovisioningFactor,
+    int ChoiceCount,
+    long MinimumRingSize,
+    long MaximumRingSize)
+{
+    /// <summary>Envoy's defaults: panic below 50 % healthy, factor 140, two choices, rings of 1024 to 8M entries.</summary>
+    public static readonly LoadBalancingConfig Default = new(50, false, 140, 2, 1024, 8 * 1024 * 1024);
+}
+
+/// <summary>One <c>circuit_breakers.thresholds</c> entry.</summary>
+public sealed record ThresholdsConfig(long MaxConnections, long MaxPendingRequests, long MaxRequests, long MaxRetries, bool TrackRemaining)
+{
+    /// <summary>Envoy's defaults: 1024 connections, pending and active requests, 3 concurrent retries.</summary>
+    public static readonly ThresholdsConfig Default = new(1024, 1024, 1024, 3, false);
+}
+
+/// <summary><c>circuit_breakers</c>: thresholds for the DEFAULT and HIGH routing priorities.</summary>
+public sealed record CircuitBreakersConfig(ThresholdsConfig DefaultPriority, ThresholdsConfig HighPriority)
+{
+    public static readonly CircuitBreakersConfig Default = new(ThresholdsConfig.Default, ThresholdsConfig.Default);
+}
+
+/// <summary>Envoy's <c>outlier_detection</c>; percentages are 0–100, the stdev factor is in thousandths.</summary>
+public sealed record OutlierDetectionConfig(
+    uint Consecutive5xx,
+    uint ConsecutiveGatewayFailure,
+    TimeSpan Interval,
+    TimeSpan BaseEjectionTime,
+    TimeSpan MaxEjectionTime,
+    uint MaxEjectionPercent,
+    uint EnforcingConsecutive5xx,
+    uint EnforcingConsecutiveGatewayFailure,
+    uint EnforcingSuccessRate,
+    uint SuccessRateMinimumHosts,
+    uint SuccessRateRequestVolume,
+    uint SuccessRateStdevFactor)
+{
+    public static readonly OutlierDetectionConfig Default = new(
+        5, 5, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(300), 10, 100, 0, 100, 5, 100, 1900);
+}
+
+public enum HealthCheckKind
+{
+    Http,
+    Tcp,
+}
+
+/// <summary>An <c>expected_statuses</c> range, start inclusive and end exclusive as in Envoy's Int64Range.</summary>
+public sealed record StatusRange(long Start, long End);
+
+/// <summary>One <c>health_checks</c> entry (HTTP or TCP connect).</summary>
+public sealed record HealthCheckConfig(
+    HealthCheckKind Kind,
+    TimeSpan Timeout,
+    TimeSpan Interval,
+    TimeSpan IntervalJitter,
+    uint IntervalJitterPercent,
+    TimeSpan InitialJitter,
+    uint UnhealthyThreshold,
+    uint HealthyThreshold,
+    TimeSpan NoTrafficInterval,
+    TimeSpan NoTrafficHealthyInterval,
+    TimeSpan UnhealthyInterval,
+    TimeSpan UnhealthyEdgeInterval,
+    TimeSpan HealthyEdgeInterval,
+    string Path,
+    string? Host,
+    EquatableArray<StatusRange> ExpectedStatuses)
+{
+    /// <summary>Envoy's <c>no_traffic_interval</c> default.</summary>
+    public static readonly TimeSpan DefaultNoTrafficInterval = TimeSpan.FromSeconds(60);
+
+    public bool IsExpected(int status)
+    {
+        if (ExpectedStatuses.Count == 0)
+        {
+            return status == 200;
+        }
+        foreach (var range in ExpectedStatuses)
+        {
+            if (status >= range.Start && status < range.End)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}
+
+/// <summary>The upstream HTTP connection pool: <c>common_http_protocol_options</c>.</summary>
+public sealed record ConnectionPoolConfig(TimeSpan IdleTimeout, long MaxRequestsPerConnection)
+{
+    /// <summary>Envoy's default <c>idle_timeout</c> of 1 h; 0 requests per connection means unlimited.</summary>
+    public static readonly ConnectionPoolConfig Default = new(TimeSpan.FromHours(1), 0);
 }

@@ -10,6 +10,7 @@ public static class LocalReply
     public const string NoHealthyUpstream = "no healthy upstream";
     public const string ConnectFailure = "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
     public const string ConnectionTermination = "upstream connect error or disconnect/reset before headers. reset reason: connection termination";
+    public const string Overflow = "upstream connect error or disconnect/reset before headers. reset reason: overflow";
     public const string ProtocolError = "upstream connect error or disconnect/reset before headers. reset reason: protocol error";
     public const string UpstreamRequestTimeout = "upstream request timeout";
     public const string StreamTimeout = "stream timeout";

@@ -123,7 +123,7 @@ public sealed partial class HttpConnectionManagerStage
                     continue;
                 }
                 // Joins cluster.ChooseHost(in LoadBalancerContext) with the upstream work, like the primary's pick.
-                if (cluster.ChooseHost() is { } host)
+                if (cluster.ChooseHost(LoadBalancerContext.None) is { } host)
                 {
                     _shadows ??= new List<(UpstreamHost, HttpHeaders)>(route.Mirrors.Length);
                     _shadows.Add((host, ShadowWriter.ShadowHeaders(request.Headers)));

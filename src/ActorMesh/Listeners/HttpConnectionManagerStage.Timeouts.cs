@@ -196,6 +196,7 @@ public sealed partial class HttpConnectionManagerStage
         {
             _cluster?.Stats.UpstreamRqTimeout.Inc();
             _info!.Flags |= ResponseFlags.UpstreamRequestTimeout;
+            _upstream?.Host.ReportLocalOriginFailure();
             ReleaseUpstream(success: false, reusable: false);
             if (_responseHeadSent)
             {

@@ -25,9 +25,9 @@ public sealed partial class HttpConnectionManagerStage
         private bool _chunkToDownstream;
         private bool _responseHeadSent;
 
-        private void StartUpstream(UpstreamHost host, HttpRequestHead request)
+        private void StartUpstream(UpstreamConnection upstream, HttpRequestHead request)
         {
-            _upstream = host.Lease();
+            _upstream = upstream;
             _upstreamStart = Stopwatch.GetTimestamp();
             _response = null;
             _responseBody = null;
@@ -160,6 +160,7 @@ public sealed partial class HttpConnectionManagerStage
                 {
                     upstream.Host.OnConnectFailure();
                 }
+                upstream.Host.ReportLocalOriginFailure();
                 ReleaseUpstream(success: false, reusable: false);
                 if (connectFailed)
                 {

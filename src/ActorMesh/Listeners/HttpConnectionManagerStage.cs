@@ -289,7 +289,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             _cluster = cluster;
             _info.UpstreamCluster = cluster.Name;
             _lbContext = route.HashPolicy.IsEmpty ? LoadBalancerContext.None : new LoadBalancerContext(route.HashPolicy.Compute(request, _remoteIp));
-            var host = cluster.ChooseHost();
+            var host = cluster.ChooseHost(in _lbContext);
             if (host is null)
             {
                 cluster.Stats.UpstreamCxNoneHealthy.Inc();
@@ -297,9 +297,14 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
                 return;
             }
             _info.UpstreamHost = host.Endpoint;
+            if (host.TryLease(out var upstream) == LeaseResult.Overflow)
+            {
+                ReplyLocally(503, LocalReply.Overflow, ResponseFlags.UpstreamOverflow, "upstream_reset_before_response_started{overflow}");
+                return;
+            }
             request = RewriteRequest(request, route, host);
             SendContinueIfOwed(request);
-            StartUpstream(host, request);
+            StartUpstream(upstream!, request);
             PrepareShadows(route, request);
             if (_requestComplete)
             {

@@ -51,16 +51,20 @@ internal static class ShadowWriter
         var status = 0;
         try
         {
-            connection = host.Lease();
-            var exchange = ExchangeAsync(connection, request, isHead, limits);
+            if (host.TryLease(out connection) == LeaseResult.Overflow)
+            {
+                // A shadow never queues behind the circuit breaker: the copy is simply not sent.
+                return;
+            }
+            var exchange = ExchangeAsync(connection!, request, isHead, limits);
             var finished = timeout > TimeSpan.Zero ? await Task.WhenAny(exchange, Task.Delay(timeout)).ConfigureAwait(false) : exchange;
             if (finished != exchange)
             {
-                host.Release(connection, success: false, reusable: false);
+                host.Release(connection!, success: false, reusable: false);
                 return;
             }
             (status, var reusable) = await exchange.ConfigureAwait(false);
-            host.Release(connection, success: status > 0, reusable: reusable, status);
+            host.Release(connection!, success: status > 0, reusable: reusable, status);
         }
         catch (Exception)
         {

@@ -76,6 +76,7 @@ public sealed class ClusterStats
 
     public ClusterStats(StatsScope scope)
     {
+        Scope = scope;
         UpstreamRqCompleted = scope.Counter("upstream_rq_completed");
         UpstreamRqTime = scope.Histogram("upstream_rq_time", HistogramUnit.Milliseconds);
         UpstreamCxConnectMs = scope.Histogram("upstream_cx_connect_ms", HistogramUnit.Milliseconds);
@@ -92,6 +93,8 @@ public sealed class ClusterStats
         MembershipHealthy = scope.Gauge("membership_healthy");
     }
 
+    /// <summary>The <c>cluster.&lt;name&gt;.</c> scope, for the stats of the cluster's circuit breakers, outlier detector and health checker.</summary>
+    public StatsScope Scope { get; }
     public Counter UpstreamRqTotal { get; }
     public Gauge UpstreamRqActive { get; }
     public Counter UpstreamCxTotal { get; }

@@ -87,7 +87,7 @@ internal sealed class SpanExporterActor : UntypedActor
             WaitForSpans();
             return;
         }
-        var host = _cluster.ChooseHost();
+        var host = _cluster.ChooseHost(LoadBalancerContext.None);
         if (host is null)
         {
             _queue.Stats.SpansDropped.Add(_batch.Count);

@@ -9,19 +9,33 @@ public sealed record ClusterMembership(IReadOnlyList<UpstreamHost> Hosts)
     public static readonly ClusterMembership Empty = new(Array.Empty<UpstreamHost>());
 }
 
+/// <summary>The cluster counters the circuit breakers and the pool add to <see cref="ClusterStats"/>.</summary>
+public sealed class UpstreamOverflowStats(StatsScope scope)
+{
+    public Counter UpstreamRqPendingOverflow { get; } = scope.Counter("upstream_rq_pending_overflow");
+    public Counter UpstreamCxOverflow { get; } = scope.Counter("upstream_cx_overflow");
+    public Counter UpstreamCxIdleTimeout { get; } = scope.Counter("upstream_cx_idle_timeout");
+    public Counter UpstreamCxMaxRequests { get; } = scope.Counter("upstream_cx_max_requests");
+}
+
 /// <summary>
-/// What the data path sees of a cluster: its config, stats, current membership and the round-robin balancer.
-/// The <see cref="UpstreamClusterActor"/> owns it and publishes membership; stages read it without locks.
+/// What the data path sees of a cluster: its config, stats, circuit breakers, current membership and the balancer
+/// snapshot (a <see cref="PrioritySet"/>). The <see cref="UpstreamClusterActor"/> owns it and publishes a new snapshot
+/// whenever membership or health changes; requests read it without locks.
 /// </summary>
 public sealed class UpstreamCluster
 {
     private ClusterMembership _membership = ClusterMembership.Empty;
-    private int _next = -1;
+    private PrioritySet _prioritySet = PrioritySet.Empty;
+    private Action<UpstreamHost, OutlierEjectionType>? _outlierSink;
 
     public UpstreamCluster(ClusterConfig config, ClusterStats stats)
     {
         Config = config;
         Stats = stats;
+        CircuitBreaker = new CircuitBreaker(config.CircuitBreakers.DefaultPriority, stats.Scope, "default");
+        HighPriorityCircuitBreaker = new CircuitBreaker(config.CircuitBreakers.HighPriority, stats.Scope, "high");
+        OverflowStats = new UpstreamOverflowStats(stats.Scope);
     }
 
     public string Name => Config.Name;
@@ -29,26 +43,45 @@ public sealed class UpstreamCluster
     public ClusterStats Stats { get; }
     public ClusterMembership Membership => Volatile.Read(ref _membership);
 
-    /// <summary>Completes once the first discovery finished, as Envoy warms a cluster before its listeners serve.</summary>
+    /// <summary>The DEFAULT routing priority's thresholds, which every request uses today.</summary>
+    public CircuitBreaker CircuitBreaker { get; }
+
+    /// <summary>The HIGH routing priority's thresholds, for routes with <c>priority: HIGH</c> once routing has them.</summary>
+    public CircuitBreaker HighPriorityCircuitBreaker { get; }
+
+    public UpstreamOverflowStats OverflowStats { get; }
+
+    internal PrioritySet PrioritySet => Volatile.Read(ref _prioritySet);
+
+    /// <summary>Completes once the first discovery (and first health check round) finished, as Envoy warms a cluster.</summary>
     public TaskCompletionSource Initialized { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Envoy's ROUND_ROBIN: successive requests take successive hosts.</summary>
-    public UpstreamHost? ChooseHost()
-    {
-        var hosts = Membership.Hosts;
-        if (hosts.Count == 0)
-        {
-            return null;
-        }
-        var n = (uint)Interlocked.Increment(ref _next);
-        return hosts[(int)(n % (uint)hosts.Count)];
-    }
+    /// <summary>
+    /// Envoy's ChooseHost: a priority level by the levels' healthy load, then a host by the cluster's
+    /// <c>lb_policy</c> (the hash in <paramref name="context"/> for RING_HASH and MAGLEV). Null when no host can take
+    /// the request (503 <c>UH</c>). Lock-free: one read of the current snapshot.
+    /// </summary>
+    public UpstreamHost? ChooseHost(in LoadBalancerContext context) => Volatile.Read(ref _prioritySet).ChooseHost(context);
 
+    /// <summary>Where the hosts' outlier monitors report a crossed threshold; set by the cluster actor.</summary>
+    internal void SetOutlierSink(Action<UpstreamHost, OutlierEjectionType> sink) => _outlierSink = sink;
+
+    internal void ReportOutlierThreshold(UpstreamHost host, OutlierEjectionType type) => _outlierSink?.Invoke(host, type);
+
+    /// <summary>New membership: swaps the host list and the balancer snapshot.</summary>
     internal void Publish(ClusterMembership membership)
     {
         Volatile.Write(ref _membership, membership);
+        Rebuild();
+    }
+
+    /// <summary>Health changed: a new balancer snapshot over the same hosts.</summary>
+    internal void Rebuild()
+    {
+        var membership = Membership;
+        var snapshot = PrioritySet.Build(membership.Hosts, Config);
+        Volatile.Write(ref _prioritySet, snapshot);
         Stats.MembershipTotal.Set(membership.Hosts.Count);
-        Stats.MembershipHealthy.Set(membership.Hosts.Count);
-        Initialized.TrySetResult();
+        Stats.MembershipHealthy.Set(snapshot.HealthyCount);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using ActorMesh.Config;
@@ -8,24 +9,47 @@ namespace ActorMesh.Upstream;
 
 public static class UpstreamClusterProtocol
 {
-    /// <summary>Re-resolve a STRICT_DNS cluster's names (every <c>dns_refresh_rate</c>).</summary>
+    /// <summary>Re-resolve a STRICT_DNS or LOGICAL_DNS cluster's names (every <c>dns_refresh_rate</c>).</summary>
     public sealed record Refresh
     {
         public static readonly Refresh Instance = new();
     }
 
     /// <summary>The addresses discovery found, in endpoint order; a name that did not resolve contributes none.</summary>
-    public sealed record Resolved(IReadOnlyList<(string Hostname, IPEndPoint Endpoint)> Endpoints);
+    public sealed record Resolved(IReadOnlyList<(EndpointConfig Endpoint, IPEndPoint Address)> Endpoints);
+
+    /// <summary>A host's outlier monitor crossed a consecutive-error threshold (sent from the request path).</summary>
+    public sealed record OutlierThreshold(UpstreamHost Host, OutlierEjectionType Type);
+
+    /// <summary>The outlier detector's <c>interval</c>.</summary>
+    public sealed record OutlierTick
+    {
+        public static readonly OutlierTick Instance = new();
+    }
+
+    /// <summary>Close pooled connections idle past <c>idle_timeout</c>.</summary>
+    public sealed record SweepIdle
+    {
+        public static readonly SweepIdle Instance = new();
+    }
 }
 
 /// <summary>
-/// Owns one upstream cluster: discovery (STATIC addresses, or STRICT_DNS resolved at start and on a timer), the host
-/// set and its pools. Hosts that survive a refresh keep their pooled connections.
+/// Owns one upstream cluster: discovery (STATIC addresses; STRICT_DNS every address; LOGICAL_DNS the first address,
+/// both re-resolved on a timer), the host set and its pools, the outlier detector, the health checker (a child), the
+/// idle-connection sweep and the cluster's stats scope. Every membership or health change publishes a new balancer
+/// snapshot. Hosts that survive a refresh keep their pooled connections and health.
 /// </summary>
 public sealed class UpstreamClusterActor : ReceiveActor, IWithTimers
 {
+    /// <summary>Bounds on how often the pool is swept for idle connections (a quarter of <c>idle_timeout</c>).</summary>
+    private static readonly TimeSpan MinSweep = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan MaxSweep = TimeSpan.FromSeconds(5);
+
     private readonly UpstreamCluster _cluster;
+    private readonly OutlierDetector? _outlierDetector;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private IActorRef? _healthChecker;
 
     /// <remarks>
     /// The cluster's stats scope is not this actor's: the <see cref="ClusterManager"/> keeps it per cluster name, so a
@@ -34,9 +58,32 @@ public sealed class UpstreamClusterActor : ReceiveActor, IWithTimers
     public UpstreamClusterActor(UpstreamCluster cluster)
     {
         _cluster = cluster;
+        if (cluster.Config.OutlierDetection is { } outlier)
+        {
+            _outlierDetector = new OutlierDetector(outlier, cluster.Stats.Scope);
+            var self = Self;
+            cluster.SetOutlierSink((host, type) => self.Tell(new UpstreamClusterProtocol.OutlierThreshold(host, type)));
+        }
 
         Receive<UpstreamClusterProtocol.Refresh>(_ => Resolve());
         Receive<UpstreamClusterProtocol.Resolved>(Apply);
+        Receive<UpstreamClusterProtocol.OutlierThreshold>(t =>
+        {
+            if (_outlierDetector!.OnConsecutiveErrors(t.Host, t.Type, _cluster.Membership.Hosts))
+            {
+                _cluster.Rebuild();
+            }
+        });
+        Receive<UpstreamClusterProtocol.OutlierTick>(_ =>
+        {
+            if (_outlierDetector!.OnInterval(_cluster.Membership.Hosts))
+            {
+                _cluster.Rebuild();
+            }
+        });
+        Receive<UpstreamClusterProtocol.SweepIdle>(_ => SweepIdle());
+        Receive<HealthCheckerProtocol.HealthChanged>(_ => _cluster.Rebuild());
+        Receive<HealthCheckerProtocol.FirstRoundComplete>(_ => _cluster.Initialized.TrySetResult());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -48,10 +95,24 @@ public sealed class UpstreamClusterActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        if (_cluster.Config.HealthChecks.Count > 0)
+        {
+            _healthChecker = Context.ActorOf(HealthCheckerActor.Props(_cluster.Config.HealthChecks[0], _cluster), "health-checker");
+        }
         Resolve();
-        if (_cluster.Config.Type == DiscoveryType.StrictDns)
+        if (_cluster.Config.Type != DiscoveryType.Static)
         {
             Timers.StartPeriodicTimer("dns", UpstreamClusterProtocol.Refresh.Instance, _cluster.Config.DnsRefreshRate);
+        }
+        if (_outlierDetector is not null)
+        {
+            Timers.StartPeriodicTimer("outlier", UpstreamClusterProtocol.OutlierTick.Instance, _outlierDetector.Config.Interval);
+        }
+        var idle = _cluster.Config.ConnectionPool.IdleTimeout;
+        if (idle != Timeout.InfiniteTimeSpan)
+        {
+            var period = TimeSpan.FromTicks(Math.Clamp(idle.Ticks / 4, MinSweep.Ticks, MaxSweep.Ticks));
+            Timers.StartPeriodicTimer("idle", UpstreamClusterProtocol.SweepIdle.Instance, period);
         }
     }
 
@@ -63,34 +124,49 @@ public sealed class UpstreamClusterActor : ReceiveActor, IWithTimers
         }
     }
 
+    private void SweepIdle()
+    {
+        var idleSince = Stopwatch.GetTimestamp() - (long)(_cluster.Config.ConnectionPool.IdleTimeout.TotalSeconds * Stopwatch.Frequency);
+        foreach (var host in _cluster.Membership.Hosts)
+        {
+            var closed = host.CloseIdleSince(idleSince);
+            if (closed > 0)
+            {
+                _cluster.OverflowStats.UpstreamCxIdleTimeout.Add(closed);
+            }
+        }
+    }
+
     private void Resolve()
     {
-        var endpoints = _cluster.Config.Endpoints;
+        var endpoints = _cluster.Config.EffectiveEndpoints();
         if (_cluster.Config.Type == DiscoveryType.Static)
         {
             Self.Tell(new UpstreamClusterProtocol.Resolved(
-                endpoints.Select(e => (e.Address, new IPEndPoint(IPAddress.Parse(e.Address), e.Port))).ToArray()));
+                endpoints.Select(e => (e, new IPEndPoint(IPAddress.Parse(e.Address.Address), e.Address.Port))).ToArray()));
             return;
         }
-        ResolveAllAsync(endpoints).PipeTo(Self);
+        ResolveAllAsync(endpoints, _cluster.Config.Type == DiscoveryType.LogicalDns).PipeTo(Self);
     }
 
-    private async Task<UpstreamClusterProtocol.Resolved> ResolveAllAsync(EquatableArray<SocketAddressConfig> endpoints)
+    private async Task<UpstreamClusterProtocol.Resolved> ResolveAllAsync(IReadOnlyList<EndpointConfig> endpoints, bool firstOnly)
     {
-        var found = new List<(string, IPEndPoint)>();
+        var found = new List<(EndpointConfig, IPEndPoint)>();
         foreach (var endpoint in endpoints)
         {
-            foreach (var address in await ResolveAsync(endpoint.Address))
+            var addresses = await ResolveAsync(endpoint.Address.Address);
+            // LOGICAL_DNS: one logical host, the first address of the answer; new connections follow it as it changes.
+            foreach (var address in firstOnly ? addresses.Take(1) : addresses)
             {
-                found.Add((endpoint.Address, new IPEndPoint(address, endpoint.Port)));
+                found.Add((endpoint, new IPEndPoint(address, endpoint.Address.Port)));
             }
         }
         return new UpstreamClusterProtocol.Resolved(found);
     }
 
     /// <summary>
-    /// STRICT_DNS takes every address of one family: IPv4 when there is any (Envoy's V4_PREFERRED), so "localhost"
-    /// does not send half the requests to a ::1 nobody listens on.
+    /// Envoy's <c>dns_lookup_family</c>; ActorMesh's default is V4_PREFERRED, so "localhost" does not send half the
+    /// requests to a ::1 nobody listens on.
     /// </summary>
     private async Task<IReadOnlyList<IPAddress>> ResolveAsync(string name)
     {
@@ -102,7 +178,15 @@ public sealed class UpstreamClusterActor : ReceiveActor, IWithTimers
         {
             var addresses = await Dns.GetHostAddressesAsync(name);
             var v4 = addresses.Where(a => a.AddressFamily == AddressFamily.InterNetwork).ToArray();
-            return v4.Length > 0 ? v4 : addresses;
+            var v6 = addresses.Where(a => a.AddressFamily == AddressFamily.InterNetworkV6).ToArray();
+            return _cluster.Config.DnsLookupFamily switch
+            {
+                DnsLookupFamily.V4Only => v4,
+                DnsLookupFamily.V6Only => v6,
+                DnsLookupFamily.Auto => v6.Length > 0 ? v6 : v4,
+                DnsLookupFamily.All => addresses,
+                _ => v4.Length > 0 ? v4 : v6,
+            };
         }
         catch (SocketException e)
         {
@@ -115,20 +199,29 @@ public sealed class UpstreamClusterActor : ReceiveActor, IWithTimers
     {
         var current = _cluster.Membership.Hosts.ToDictionary(h => h.Endpoint);
         var next = new List<UpstreamHost>(resolved.Endpoints.Count);
-        foreach (var (hostname, endpoint) in resolved.Endpoints)
+        foreach (var (endpoint, address) in resolved.Endpoints)
         {
-            if (next.Any(h => h.Endpoint.Equals(endpoint)))
+            if (next.Any(h => h.Endpoint.Equals(address)))
             {
                 continue;
             }
-            next.Add(current.Remove(endpoint, out var kept)
+            next.Add(current.Remove(address, out var kept)
                 ? kept
-                : new UpstreamHost(hostname, endpoint, _cluster.Config.ConnectTimeout, _cluster.Stats));
+                : new UpstreamHost(endpoint, endpoint.Address.Address, address, _cluster));
         }
         _cluster.Publish(new ClusterMembership(next));
         foreach (var gone in current.Values)
         {
+            _outlierDetector?.OnHostRemoved(gone);
             gone.CloseIdle();
+        }
+        if (_healthChecker is not null)
+        {
+            _healthChecker.Tell(new HealthCheckerProtocol.Hosts(next));
+        }
+        else
+        {
+            _cluster.Initialized.TrySetResult();
         }
     }
 }

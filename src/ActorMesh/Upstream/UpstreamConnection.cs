@@ -43,6 +43,12 @@ public sealed class UpstreamConnection
     /// <summary>Stopwatch timestamp of the current lease: the start of <c>upstream_rq_time</c>.</summary>
     internal long LeasedAt { get; set; }
 
+    /// <summary>Stopwatch timestamp of when it last went idle, for the pool's <c>idle_timeout</c>.</summary>
+    internal long IdleSince { get; private set; }
+
+    /// <summary>Requests sent on this connection, for <c>max_requests_per_connection</c>.</summary>
+    internal int Requests { get; set; }
+
     public bool IsClosed => (Volatile.Read(ref _state) & StateMask) == Closed;
 
     internal static UpstreamConnection Open(UpstreamHost host)
@@ -74,6 +80,7 @@ public sealed class UpstreamConnection
     /// <summary>Parks the connection in its host's pool, watching for the upstream closing it.</summary>
     internal void MarkIdle()
     {
+        IdleSince = System.Diagnostics.Stopwatch.GetTimestamp();
         var watch = ReceiveAsync();
         _pendingRead = watch;
         // Each idle period has its own epoch: a watch from an earlier period, whose continuation may run late on

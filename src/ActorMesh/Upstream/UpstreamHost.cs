@@ -1,8 +1,17 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
+using ActorMesh.Config;
 using ActorMesh.Stats;
 
 namespace ActorMesh.Upstream;
+
+/// <summary>Whether <see cref="UpstreamHost.TryLease"/> gave a connection or a circuit breaker refused one (503 <c>UO</c>).</summary>
+public enum LeaseResult
+{
+    Leased,
+    Overflow,
+}
 
 /// <summary>
 /// One endpoint of a cluster (Envoy's Host): its address, its keep-alive pool and its per-host counters, which
@@ -14,7 +23,9 @@ public sealed class UpstreamHost
     private const int MaxIdleConnections = 1024;
 
     private readonly ConcurrentQueue<UpstreamConnection> _idle = new();
+    private readonly UpstreamCluster _cluster;
     private readonly ClusterStats _clusterStats;
+    private int _healthFlags;
     private long _cxActive;
     private long _cxTotal;
     private long _cxConnectFail;
@@ -23,17 +34,59 @@ public sealed class UpstreamHost
     private long _rqSuccess;
     private long _rqError;
 
-    public UpstreamHost(string hostname, IPEndPoint endpoint, TimeSpan connectTimeout, ClusterStats clusterStats)
+    public UpstreamHost(EndpointConfig config, string hostname, IPEndPoint endpoint, UpstreamCluster cluster)
     {
-        Hostname = hostname;
+        Config = config;
+        Hostname = config.Hostname.Length > 0 ? config.Hostname : hostname;
         Endpoint = endpoint;
-        ConnectTimeout = connectTimeout;
-        _clusterStats = clusterStats;
+        _cluster = cluster;
+        _clusterStats = cluster.Stats;
+        ConnectTimeout = cluster.Config.ConnectTimeout;
+        if (cluster.Config.OutlierDetection is { } outlier)
+        {
+            Outlier = new OutlierHostMonitor(outlier, this, cluster.ReportOutlierThreshold);
+        }
+        if (cluster.Config.HealthChecks.Count > 0)
+        {
+            // Envoy: a host of an actively checked cluster counts as unhealthy until its first check passes.
+            _healthFlags = (int)(HostHealthFlags.FailedActiveHc | HostHealthFlags.PendingActiveHc);
+        }
     }
 
+    public EndpointConfig Config { get; }
     public string Hostname { get; }
     public IPEndPoint Endpoint { get; }
     public TimeSpan ConnectTimeout { get; }
+    public uint Weight => Config.Weight;
+    public int Priority => Config.Priority;
+    public int LocalityIndex => Config.LocalityIndex;
+    public uint LocalityWeight => Config.LocalityWeight;
+
+    /// <summary>Where active health checks go: the endpoint, or <c>health_check_config.port_value</c> when set.</summary>
+    public IPEndPoint HealthCheckEndpoint =>
+        Config.HealthCheckPort > 0 ? new IPEndPoint(Endpoint.Address, Config.HealthCheckPort) : Endpoint;
+
+    /// <summary>The passive health of this host; null without <c>outlier_detection</c>.</summary>
+    public OutlierHostMonitor? Outlier { get; }
+
+    public HostHealthFlags HealthFlags => (HostHealthFlags)Volatile.Read(ref _healthFlags);
+
+    public bool IsHealthy => Volatile.Read(ref _healthFlags) == 0;
+
+    public bool HasHealthFlag(HostHealthFlags flag) => (HealthFlags & flag) != 0;
+
+    /// <summary>Set by the actors that own health (health checker, outlier detector); read by snapshots and /clusters.</summary>
+    internal void SetHealthFlag(HostHealthFlags flag, bool on)
+    {
+        if (on)
+        {
+            Interlocked.Or(ref _healthFlags, (int)flag);
+        }
+        else
+        {
+            Interlocked.And(ref _healthFlags, ~(int)flag);
+        }
+    }
 
     public long CxActive => Interlocked.Read(ref _cxActive);
     public long CxTotal => Interlocked.Read(ref _cxTotal);
@@ -43,26 +96,62 @@ public sealed class UpstreamHost
     public long RqSuccess => Interlocked.Read(ref _rqSuccess);
     public long RqError => Interlocked.Read(ref _rqError);
 
-    /// <summary>An idle pooled connection when there is one, else a new one.</summary>
-    public UpstreamConnection Lease()
+    /// <summary>
+    /// An idle pooled connection when there is one, else a new one, within the cluster's DEFAULT circuit breaker:
+    /// <c>max_requests</c> active requests, <c>max_connections</c> connections and <c>max_pending_requests</c> requests
+    /// waiting for a connection to open. ActorMesh does not queue: a request past a limit fails at once.
+    /// </summary>
+    public LeaseResult TryLease(out UpstreamConnection? connection)
+    {
+        connection = null;
+        var breaker = _cluster.CircuitBreaker;
+        if (!breaker.Requests.TryAcquire())
+        {
+            _cluster.OverflowStats.UpstreamRqPendingOverflow.Inc();
+            return LeaseResult.Overflow;
+        }
+        var leasedAt = Stopwatch.GetTimestamp();
+        while (_idle.TryDequeue(out var pooled))
+        {
+            if (pooled.TryLease())
+            {
+                connection = Leased(pooled, leasedAt);
+                return LeaseResult.Leased;
+            }
+        }
+        if (!breaker.Connections.TryAcquire())
+        {
+            breaker.Requests.Release();
+            _cluster.OverflowStats.UpstreamCxOverflow.Inc();
+            return LeaseResult.Overflow;
+        }
+        if (!breaker.PendingRequests.TryAcquire())
+        {
+            breaker.Connections.Release();
+            breaker.Requests.Release();
+            _cluster.OverflowStats.UpstreamRqPendingOverflow.Inc();
+            return LeaseResult.Overflow;
+        }
+        var opened = UpstreamConnection.Open(this);
+        // The request is pending until its connection is up (or failed).
+        opened.Connected.ContinueWith(static (_, b) => ((CircuitBreaker)b!).PendingRequests.Release(), breaker, TaskScheduler.Default);
+        connection = Leased(opened, leasedAt);
+        return LeaseResult.Leased;
+    }
+
+    private UpstreamConnection Leased(UpstreamConnection connection, long leasedAt)
     {
         Interlocked.Increment(ref _rqTotal);
         Interlocked.Increment(ref _rqActive);
         _clusterStats.UpstreamRqTotal.Inc();
         _clusterStats.UpstreamRqActive.Inc();
-        var leasedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        while (_idle.TryDequeue(out var pooled))
-        {
-            if (pooled.TryLease())
-            {
-                pooled.LeasedAt = leasedAt;
-                return pooled;
-            }
-        }
-        var opened = UpstreamConnection.Open(this);
-        opened.LeasedAt = leasedAt;
-        return opened;
+        connection.LeasedAt = leasedAt;
+        connection.Requests++;
+        return connection;
     }
+
+    /// <summary>A connect failure, reset or timeout before any response, for outlier detection.</summary>
+    public void ReportLocalOriginFailure() => Outlier?.PutLocalOriginFailure();
 
     /// <summary>
     /// Ends a request on this host. Only a connection whose response was read to its end, on both sides keep-alive,
@@ -74,11 +163,19 @@ public sealed class UpstreamHost
         if (status > 0)
         {
             _clusterStats.CompleteUpstreamRequest(status, connection.LeasedAt, complete: success);
+            Outlier?.PutHttpResponseCode(status);
         }
         Interlocked.Decrement(ref _rqActive);
         _clusterStats.UpstreamRqActive.Dec();
+        _cluster.CircuitBreaker.Requests.Release();
         Interlocked.Increment(ref success ? ref _rqSuccess : ref _rqError);
-        if (reusable && !connection.IsClosed && _idle.Count < MaxIdleConnections)
+        var maxRequests = _cluster.Config.ConnectionPool.MaxRequestsPerConnection;
+        if (reusable && maxRequests > 0 && connection.Requests >= maxRequests)
+        {
+            _cluster.OverflowStats.UpstreamCxMaxRequests.Inc();
+            connection.Close(abort: false);
+        }
+        else if (reusable && !connection.IsClosed && _idle.Count < MaxIdleConnections)
         {
             connection.MarkIdle();
             _idle.Enqueue(connection);
@@ -107,6 +204,34 @@ public sealed class UpstreamHost
         }
     }
 
+    /// <summary>
+    /// Closes pooled connections idle since before <paramref name="idleSince"/> (<c>idle_timeout</c>). The pool is
+    /// first in, first out, so the oldest idle connection is at its head; returns how many closed.
+    /// </summary>
+    internal int CloseIdleSince(long idleSince)
+    {
+        var closed = 0;
+        while (_idle.TryPeek(out var oldest) && oldest.IdleSince < idleSince)
+        {
+            if (!_idle.TryDequeue(out var taken))
+            {
+                break;
+            }
+            if (taken.IdleSince >= idleSince)
+            {
+                // A lease took the peeked one first; this one is younger: back in the pool.
+                _idle.Enqueue(taken);
+                break;
+            }
+            if (taken.TryLease())
+            {
+                taken.Close(abort: false);
+                closed++;
+            }
+        }
+        return closed;
+    }
+
     internal void OnConnectionOpened(UpstreamConnection connection)
     {
         Interlocked.Increment(ref _cxActive);
@@ -117,6 +242,7 @@ public sealed class UpstreamHost
 
     internal void OnConnectionClosed()
     {
+        _cluster.CircuitBreaker.Connections.Release();
         Interlocked.Decrement(ref _cxActive);
         _clusterStats.UpstreamCxActive.Dec();
         _clusterStats.UpstreamCxDestroy.Inc();

@@ -77,7 +77,7 @@ public sealed class ConfigLoaderErrorTests
     [Fact]
     public void Unknown_fields_are_reported_in_document_order()
     {
-        var yaml = Edit("    connect_timeout: 0.25s\n", "    connect_timeout: 0.25s\n    circuit_breakers: {}\n")
+        var yaml = Edit("    connect_timeout: 0.25s\n", "    connect_timeout: 0.25s\n    cleanup_interval: 1s\n")
             .Replace("  - name: web\n    address:", "  - name: web\n    listener_filters_timeout: 1s\n    address:")
             + "\nadmin:\n  address: { socket_address: { address: 127.0.0.1, port_value: 9901 } }\n  profile_path: /tmp/p\n";
 
@@ -86,7 +86,7 @@ public sealed class ConfigLoaderErrorTests
         Assert.Equal(
             [
                 "static_resources.listeners[0].listener_filters_timeout (line 4): unknown field",
-                "static_resources.clusters[0].circuit_breakers (line 28): unknown field",
+                "static_resources.clusters[0].cleanup_interval (line 28): unknown field",
                 "admin.profile_path (line 40): unknown field",
             ],
             errors);
@@ -164,12 +164,12 @@ public sealed class ConfigLoaderErrorTests
     public void Unsupported_enum_values_name_the_field()
     {
         var errors = Errors(Edit("          stat_prefix: ingress_http\n", "          codec_type: http2\n          stat_prefix: ingress_http\n")
-            .Replace("    type: STRICT_DNS", "    type: LOGICAL_DNS"));
+            .Replace("    type: STRICT_DNS", "    type: EDS"));
 
         Assert.Equal(
             [
                 "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.codec_type (line 11): unsupported value 'http2' (supported: AUTO, HTTP1)",
-                "static_resources.clusters[1].type (line 34): unsupported value 'LOGICAL_DNS' (supported: STATIC, STRICT_DNS)",
+                "static_resources.clusters[1].type (line 34): unsupported value 'EDS' (supported: STATIC, STRICT_DNS, LOGICAL_DNS)",
             ],
             errors);
     }

@@ -65,10 +65,16 @@ internal sealed class ProxyHarness : IAsyncDisposable
     /// discovery type and endpoint address chosen by the test.
     /// </summary>
     /// <param name="hcmOptions">Extra HTTP connection manager fields (YAML at column 0), e.g. timeouts.</param>
-    public static string ConfigWith(string routesYaml, int[] upstreamPorts, string clusterType = "STATIC", string? endpointAddress = null, string domains = "[\"*\"]", string? hcmOptions = null)
+    /// <param name="clusterOptions">Extra fields of cluster "backend" (YAML at column 0), e.g. circuit_breakers.</param>
+    /// <param name="localityEndpoints">
+    /// The load assignment's <c>endpoints</c> list (YAML at column 0) in place of one locality over <paramref name="upstreamPorts"/>.
+    /// </param>
+    public static string ConfigWith(string routesYaml, int[] upstreamPorts, string clusterType = "STATIC", string? endpointAddress = null, string domains = "[\"*\"]", string? hcmOptions = null, string? clusterOptions = null, string? localityEndpoints = null, string lbPolicy = "ROUND_ROBIN")
     {
-        var endpoints = string.Concat(upstreamPorts.Select(port =>
-            $"        - endpoint: {{ address: {{ socket_address: {{ address: {endpointAddress ?? "127.0.0.1"}, port_value: {port} }} }} }}\n"));
+        var endpoints = localityEndpoints is not null
+            ? Indent(localityEndpoints, 6)
+            : "      - lb_endpoints:\n" + string.Concat(upstreamPorts.Select(port =>
+                $"        - endpoint: {{ address: {{ socket_address: {{ address: {endpointAddress ?? "127.0.0.1"}, port_value: {port} }} }} }}\n"));
         return "static_resources:\n"
             + "  listeners:\n"
             + "  - name: main\n"
@@ -94,11 +100,11 @@ internal sealed class ProxyHarness : IAsyncDisposable
             + "  - name: backend\n"
             + "    connect_timeout: 1s\n"
             + $"    type: {clusterType}\n"
-            + "    lb_policy: ROUND_ROBIN\n"
+            + $"    lb_policy: {lbPolicy}\n"
+            + (clusterOptions is null ? string.Empty : Indent(clusterOptions, 4))
             + "    load_assignment:\n"
             + "      cluster_name: backend\n"
             + "      endpoints:\n"
-            + "      - lb_endpoints:\n"
             + endpoints
             + "admin:\n"
             + "  address: { socket_address: { address: 127.0.0.1, port_value: 0 } }\n";

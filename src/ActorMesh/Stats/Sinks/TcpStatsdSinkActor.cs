@@ -142,7 +142,7 @@ internal sealed class TcpStatsdSinkActor : ReceiveActor
     private void Connect()
     {
         var cluster = _findCluster(_clusterName);
-        var host = cluster?.ChooseHost();
+        var host = cluster?.ChooseHost(LoadBalancerContext.None);
         if (cluster is null || host is null)
         {
             // Like Envoy when the cluster gives no connection: this flush is dropped, the next one tries again.
