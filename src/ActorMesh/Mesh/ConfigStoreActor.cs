@@ -33,6 +33,7 @@ public sealed class ConfigStoreActor : ReceivePersistentActor
         Command<Apply>(c => Execute(ConfigStoreDecisions.Apply(_state, c.Yaml, c.Author, c.Comment, Now)));
         Command<FirstStart>(c => Execute(ConfigStoreDecisions.FirstStart(_state, c.Yaml, c.Author, Now)));
         Command<Rollback>(c => Execute(ConfigStoreDecisions.Rollback(_state, c.Version, c.Author, c.Comment, Now)));
+        Command<CatchUp>(OnCatchUp);
         Command<GetCurrent>(_ => Sender.Tell(new Current(_state.Current)));
         Command<GetVersion>(c => Sender.Tell(ConfigStoreDecisions.GetVersion(_state, c.Version)));
         Command<GetHistory>(_ => Sender.Tell(new History(_state.History)));
@@ -72,6 +73,27 @@ public sealed class ConfigStoreActor : ReceivePersistentActor
             if (committed.Version % _settings.SnapshotEvery == 0)
             {
                 SaveSnapshot(_state.ToSnapshot());
+            }
+        });
+    }
+
+    private void OnCatchUp(CatchUp command)
+    {
+        var events = ConfigStoreDecisions.CatchUp(_state, command.Version, command.Yaml, command.Author, Now);
+        if (events.Count == 0)
+        {
+            Sender.Tell(new KeptCurrent(_state.Current?.Version ?? 0));
+            return;
+        }
+        var replyTo = Sender;
+        _log.Warning("Config store caught up from version {0} to the mesh's version {1}", _state.Current?.Version ?? 0, command.Version);
+        PersistAll(events, persisted =>
+        {
+            _state = _state.Apply(persisted);
+            if (persisted.Version == command.Version)
+            {
+                replyTo.Tell(new Accepted(persisted.Version, Created: true));
+                _publishTo?.Tell(new VersionCommitted(persisted.Version, persisted.Yaml));
             }
         });
     }

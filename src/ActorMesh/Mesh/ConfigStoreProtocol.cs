@@ -20,6 +20,13 @@ public static class ConfigStoreProtocol
     /// </summary>
     public sealed record FirstStart(string Yaml, string Author) : IConfigStoreMessage;
 
+    /// <summary>
+    /// The mesh serves <paramref name="Version"/> but this store's journal ends before it: a node whose SQLite history
+    /// did not hold the last versions took the store over. The store continues from the mesh's version, so version
+    /// numbers never go back → <see cref="Accepted"/>, or <see cref="KeptCurrent"/> when it is not behind.
+    /// </summary>
+    public sealed record CatchUp(long Version, string Yaml, string Author) : IConfigStoreMessage;
+
     /// <summary>→ <see cref="Current"/>.</summary>
     public sealed record GetCurrent : IConfigStoreMessage
     {

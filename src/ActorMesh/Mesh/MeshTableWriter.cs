@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.DistributedData;
+using Akka.Event;
+using static ActorMesh.Mesh.ConfigStoreProtocol;
+
+namespace ActorMesh.Mesh;
+
+/// <summary>
+/// The routing table's single writer: the ConfigStore's publisher, living beside it in the singleton. For each
+/// committed version it writes every resource, then the version key, each with <c>WriteMajority</c>, then flushes
+/// the Changed notifications. Registers carry the version as their LWW clock, so a stale write never wins.
+/// When the singleton starts it compares the table with the store and has a store that is behind catch up.
+/// </summary>
+public sealed class MeshTableWriter : ReceiveActor
+{
+    private readonly IActorRef _replicator;
+    private readonly MeshSettings _settings;
+    private readonly Akka.Cluster.UniqueAddress _self;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public MeshTableWriter(IActorRef replicator, MeshSettings settings)
+    {
+        _replicator = replicator;
+        _settings = settings;
+        _self = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
+
+        // ReceiveAsync: versions are written one after another, in the order the store committed them.
+        ReceiveAsync<VersionCommitted>(WriteAsync);
+        ReceiveAsync<MeshTableWriterProtocol.CatchUpStore>(CatchUpAsync);
+        Receive<Accepted>(a => _log.Info("Config store caught up to the mesh's version {0}", a.Version));
+        Receive<KeptCurrent>(_ => { });
+    }
+
+    public static Props Props(IActorRef replicator, MeshSettings settings) =>
+        Akka.Actor.Props.Create(() => new MeshTableWriter(replicator, settings));
+
+    private async Task WriteAsync(VersionCommitted committed)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var resources = MeshResources.Split(committed.Yaml, out var tooLarge);
+        if (tooLarge.Count > 0)
+        {
+            // The store refuses such configs; one that got in before the limit existed is not replicated half.
+            _log.Error("Config version {0} is not replicated: {1}", committed.Version, string.Join("; ", tooLarge));
+            return;
+        }
+        var version = committed.Version;
+        var writes = resources.Select(r => UpdateAsync(MeshKeys.Resource(r.Key), r.Yaml, version));
+        var failed = (await Task.WhenAll(writes)).Count(ok => !ok);
+        var manifest = new MeshManifest(version, resources.Select(r => r.Ref).ToList());
+        // The version key last: a node that sees it finds every resource it names at a majority.
+        var versionWritten = await UpdateAsync(MeshKeys.Version, manifest.ToJson(), version);
+        _replicator.Tell(FlushChanges.Instance);
+        if (failed > 0 || !versionWritten)
+        {
+            _log.Warning("Config version {0}: {1} writes did not reach a majority in {2}; they spread by gossip", version, failed + (versionWritten ? 0 : 1), _settings.WriteTimeout);
+        }
+        _log.Info("Config version {0} written to the routing table ({1} resources) in {2:F0} ms", version, resources.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private async Task<bool> UpdateAsync(LWWRegisterKey<string> key, string value, long version)
+    {
+        var update = Dsl.Update(
+            key,
+            new LWWRegister<string>(_self, value, version),
+            new WriteMajority(_settings.WriteTimeout),
+            register => register.Timestamp >= version ? register : register.WithValue(_self, value, (_, _) => version));
+        try
+        {
+            var response = await _replicator.Ask<IUpdateResponse>(update, _settings.WriteTimeout + AskMargin);
+            return response.IsSuccessful;
+        }
+        catch (AskTimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private static readonly TimeSpan AskMargin = TimeSpan.FromSeconds(1);
+
+    private async Task CatchUpAsync(MeshTableWriterProtocol.CatchUpStore check)
+    {
+        MeshManifest? manifest;
+        try
+        {
+            manifest = await MeshTableReads.ManifestAsync(_replicator, new ReadMajority(_settings.ReadTimeout), _settings.ReadTimeout)
+                ?? await MeshTableReads.ManifestAsync(_replicator, Dsl.ReadLocal, _settings.ReadTimeout);
+        }
+        catch (AskTimeoutException)
+        {
+            manifest = await MeshTableReads.ManifestAsync(_replicator, Dsl.ReadLocal, _settings.ReadTimeout);
+        }
+        if (manifest is null)
+        {
+            return;
+        }
+        var current = await check.Store.Ask<Current>(GetCurrent.Instance, _settings.FirstVersionTimeout);
+        if ((current.Entry?.Version ?? 0) >= manifest.Version)
+        {
+            return;
+        }
+        if (await MeshTableReads.ResourcesAsync(_replicator, manifest, _settings.ReadTimeout) is not { } resources)
+        {
+            _log.Warning("The routing table's version {0} is incomplete here; the store stays at version {1}", manifest.Version, current.Entry?.Version ?? 0);
+            return;
+        }
+        check.Store.Tell(new CatchUp(manifest.Version, MeshResources.Assemble(resources, nodeLocalYaml: null), "mesh"));
+    }
+}
+
+public static class MeshTableWriterProtocol
+{
+    /// <summary>The singleton started: if the table is ahead of <paramref name="Store"/>'s journal, bring the store up to it.</summary>
+    public sealed record CatchUpStore(IActorRef Store);
+}
