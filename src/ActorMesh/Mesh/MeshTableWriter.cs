@@ -28,8 +28,6 @@ public sealed class MeshTableWriter : ReceiveActor
         // ReceiveAsync: versions are written one after another, in the order the store committed them.
         ReceiveAsync<VersionCommitted>(WriteAsync);
         ReceiveAsync<MeshTableWriterProtocol.CatchUpStore>(CatchUpAsync);
-        Receive<Accepted>(a => _log.Info("Config store caught up to the mesh's version {0}", a.Version));
-        Receive<KeptCurrent>(_ => { });
     }
 
     public static Props Props(IActorRef replicator, MeshSettings settings) =>
@@ -81,21 +79,37 @@ public sealed class MeshTableWriter : ReceiveActor
 
     private async Task CatchUpAsync(MeshTableWriterProtocol.CatchUpStore check)
     {
+        try
+        {
+            await CatchUpAsync(check.Store);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            _log.Warning("Could not compare the config store with the routing table ({0}); serving the store as it is", e.Message);
+        }
+        finally
+        {
+            check.ReplyTo.Tell(MeshTableWriterProtocol.StoreCaughtUp.Instance);
+        }
+    }
+
+    private async Task CatchUpAsync(IActorRef store)
+    {
         MeshManifest? manifest;
         try
         {
-            manifest = await MeshTableReads.ManifestAsync(_replicator, new ReadMajority(_settings.ReadTimeout), _settings.ReadTimeout)
-                ?? await MeshTableReads.ManifestAsync(_replicator, Dsl.ReadLocal, _settings.ReadTimeout);
+            manifest = await MeshTableReads.ManifestAsync(_replicator, new ReadMajority(_settings.ReadTimeout), _settings.ReadTimeout);
         }
         catch (AskTimeoutException)
         {
-            manifest = await MeshTableReads.ManifestAsync(_replicator, Dsl.ReadLocal, _settings.ReadTimeout);
+            manifest = null;
         }
+        manifest ??= await MeshTableReads.ManifestAsync(_replicator, Dsl.ReadLocal, _settings.ReadTimeout);
         if (manifest is null)
         {
             return;
         }
-        var current = await check.Store.Ask<Current>(GetCurrent.Instance, _settings.FirstVersionTimeout);
+        var current = await store.Ask<Current>(GetCurrent.Instance, _settings.FirstVersionTimeout);
         if ((current.Entry?.Version ?? 0) >= manifest.Version)
         {
             return;
@@ -105,12 +119,22 @@ public sealed class MeshTableWriter : ReceiveActor
             _log.Warning("The routing table's version {0} is incomplete here; the store stays at version {1}", manifest.Version, current.Entry?.Version ?? 0);
             return;
         }
-        check.Store.Tell(new CatchUp(manifest.Version, MeshResources.Assemble(resources, nodeLocalYaml: null), "mesh"));
+        var yaml = MeshResources.Assemble(resources, nodeLocalYaml: null);
+        await store.Ask(new CatchUp(manifest.Version, yaml, "mesh"), _settings.FirstVersionTimeout);
+        _log.Info("Config store caught up to the mesh's version {0}", manifest.Version);
     }
 }
 
 public static class MeshTableWriterProtocol
 {
-    /// <summary>The singleton started: if the table is ahead of <paramref name="Store"/>'s journal, bring the store up to it.</summary>
-    public sealed record CatchUpStore(IActorRef Store);
+    /// <summary>
+    /// The singleton started: if the table is ahead of <paramref name="Store"/>'s journal, bring the store up to it,
+    /// then tell <paramref name="ReplyTo"/> <see cref="StoreCaughtUp"/> (also when that could not be checked).
+    /// </summary>
+    public sealed record CatchUpStore(IActorRef Store, IActorRef ReplyTo);
+
+    public sealed record StoreCaughtUp
+    {
+        public static readonly StoreCaughtUp Instance = new();
+    }
 }
