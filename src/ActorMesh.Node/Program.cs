@@ -6,6 +6,7 @@ using ActorMesh.Mesh;
 using ActorMesh.Node;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
 using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,8 +65,8 @@ builder.Logging.ClearProviders();
 builder.Services.AddAkka("actormesh", akka =>
 {
     akka.AddHocon(nodeHocon, HoconAddMode.Replace);
-    // Seeds and app-version through Akka.Hosting; split brain resolver keep-majority comes from actormesh.hocon.
-    akka.WithClustering(new ClusterOptions { SeedNodes = seeds.ToArray(), AppVersion = appVersion });
+    // Seeds, app-version and the split brain resolver (keep-majority, as actormesh.hocon says) through Akka.Hosting.
+    akka.WithClustering(new ClusterOptions { SeedNodes = seeds.ToArray(), AppVersion = appVersion, SplitBrainResolver = new KeepMajorityOption() });
 });
 using var host = builder.Build();
 await host.StartAsync();
