@@ -101,6 +101,8 @@ try
             FirstStartYaml = fileYaml,
             Bootstrap = fileYaml is null ? NodeBootstrap.Bare(overrides) : NodeBootstrap.FromFile(fileYaml, overrides),
             Server = serverOptions,
+            // Each node's SQLite file keeps a copy of the history; PostgreSQL is one history for all.
+            KeepLocalHistory = ConfigStorePersistence.PostgresConnectionString(hocon, Environment.GetEnvironmentVariable) is null,
         });
         server = mesh.Server;
         authority = mesh.Authority;

@@ -14,9 +14,9 @@ public sealed class ConfigAuthorityActor : ReceiveActor, IWithUnboundedStash
 {
     private readonly IActorRef _store;
 
-    public ConfigAuthorityActor(IActorRef replicator, MeshSettings settings, ConfigStoreSettings? storeSettings)
+    public ConfigAuthorityActor(IActorRef replicator, IActorRef? history, MeshSettings settings, ConfigStoreSettings? storeSettings)
     {
-        var writer = Context.ActorOf(MeshTableWriter.Props(replicator, settings), "table-writer");
+        var writer = Context.ActorOf(MeshTableWriter.Props(replicator, history, settings), "table-writer");
         _store = Context.ActorOf(
             BackoffSupervisor.Props(Backoff.OnStop(
                 ConfigStoreActor.Props(writer, storeSettings),
@@ -44,8 +44,9 @@ public sealed class ConfigAuthorityActor : ReceiveActor, IWithUnboundedStash
     /// <summary>A store that cannot reach its journal keeps trying: without it no version can be made.</summary>
     private const int UnlimitedRetries = -1;
 
-    public static Props Props(IActorRef replicator, MeshSettings settings, ConfigStoreSettings? storeSettings = null) =>
-        Akka.Actor.Props.Create(() => new ConfigAuthorityActor(replicator, settings, storeSettings));
+    /// <param name="history">This node's history replica (SQLite), imported from when the store's journal is behind it.</param>
+    public static Props Props(IActorRef replicator, IActorRef? history, MeshSettings settings, ConfigStoreSettings? storeSettings = null) =>
+        Akka.Actor.Props.Create(() => new ConfigAuthorityActor(replicator, history, settings, storeSettings));
 
     private void Serving() => ReceiveAny(message => _store.Forward(message));
 }

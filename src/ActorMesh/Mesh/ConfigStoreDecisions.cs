@@ -39,6 +39,30 @@ public static class ConfigStoreDecisions
             : Apply(state, yaml, author, "first start", now);
 
     /// <summary>
+    /// The versions that continue this journal, in order, as the events that first made them; the first gap ends the
+    /// import (the history stays gapless).
+    /// </summary>
+    public static IReadOnlyList<IConfigStoreEvent> Import(ConfigStoreState state, IEnumerable<ConfigVersion> versions)
+    {
+        var events = new List<IConfigStoreEvent>();
+        var next = state.NextVersion;
+        foreach (var v in versions.OrderBy(v => v.Version).SkipWhile(v => v.Version < next))
+        {
+            if (v.Version != next)
+            {
+                break;
+            }
+            events.Add(ToEvent(v));
+            next++;
+        }
+        return events;
+    }
+
+    public static IConfigStoreEvent ToEvent(ConfigVersion v) => v.Kind == ConfigChangeKind.RolledBack && v.RolledBackTo is { } to
+        ? new RolledBack(v.Version, to, v.Yaml, v.Author, v.Timestamp, v.Comment)
+        : new ConfigApplied(v.Version, v.Yaml, v.Author, v.Timestamp, v.Comment);
+
+    /// <summary>
     /// Versions the mesh committed while this journal was elsewhere are lost with their node; each missing number is
     /// filled with the mesh's current content and says so, keeping the history gapless and the numbers rising.
     /// </summary>

@@ -27,6 +27,13 @@ public static class ConfigStoreProtocol
     /// </summary>
     public sealed record CatchUp(long Version, string Yaml, string Author) : IConfigStoreMessage;
 
+    /// <summary>
+    /// Versions this store's journal lacks, as a node's local history replica kept them (with their authors, times and
+    /// comments): each one that continues the journal is stored as it was → <see cref="Accepted"/> with the last
+    /// version stored, or <see cref="KeptCurrent"/> when none did.
+    /// </summary>
+    public sealed record Import(EquatableArray<ConfigVersion> Versions) : IConfigStoreMessage;
+
     /// <summary>→ <see cref="Current"/>.</summary>
     public sealed record GetCurrent : IConfigStoreMessage
     {

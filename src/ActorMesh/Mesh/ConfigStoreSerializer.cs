@@ -33,6 +33,7 @@ public sealed class ConfigStoreSerializer : SerializerWithStringManifest
         [typeof(Apply)] = "apply-v1",
         [typeof(FirstStart)] = "first-start-v1",
         [typeof(CatchUp)] = "catch-up-v1",
+        [typeof(Import)] = "import-v1",
         [typeof(GetCurrent)] = "get-current-v1",
         [typeof(GetVersion)] = "get-version-v1",
         [typeof(GetHistory)] = "get-history-v1",

@@ -20,6 +20,12 @@ public sealed record MeshNodeOptions
 
     /// <summary>Null: read from <c>actormesh.config-store</c>.</summary>
     public ConfigStoreSettings? StoreSettings { get; init; }
+
+    /// <summary>
+    /// Keep a <see cref="ConfigHistoryReplica"/> in this node's journal: on for the embedded SQLite store (each node's
+    /// own file), off for PostgreSQL (one journal for all).
+    /// </summary>
+    public bool KeepLocalHistory { get; init; } = true;
 }
 
 /// <summary>
@@ -63,12 +69,15 @@ public sealed class MeshNode
         var deadline = DateTime.UtcNow + settings.FirstVersionTimeout;
         await WhenUpAsync(cluster, settings.FirstVersionTimeout);
 
-        system.ActorOf(
-            ClusterSingletonManager.Props(ConfigAuthorityActor.Props(replicator, settings, options.StoreSettings), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)),
-            StoreSingletonName);
         var proxy = system.ActorOf(
             ClusterSingletonProxy.Props($"/user/{StoreSingletonName}", ClusterSingletonProxySettings.Create(system)),
             StoreSingletonName + "-proxy");
+        var history = options.KeepLocalHistory
+            ? system.ActorOf(ConfigHistoryReplica.Props(replicator, proxy, options.StoreSettings), "config-history")
+            : null;
+        system.ActorOf(
+            ClusterSingletonManager.Props(ConfigAuthorityActor.Props(replicator, history, settings, options.StoreSettings), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)),
+            StoreSingletonName);
         var node = cluster.SelfAddress.ToString();
         if (options.FirstStartYaml is { } yaml)
         {

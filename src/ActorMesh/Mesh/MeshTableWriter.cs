@@ -15,13 +15,16 @@ namespace ActorMesh.Mesh;
 public sealed class MeshTableWriter : ReceiveActor
 {
     private readonly IActorRef _replicator;
+    private readonly IActorRef? _history;
     private readonly MeshSettings _settings;
     private readonly Akka.Cluster.UniqueAddress _self;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public MeshTableWriter(IActorRef replicator, MeshSettings settings)
+    /// <param name="history">This node's <see cref="ConfigHistoryReplica"/> (SQLite); null when the journal is shared.</param>
+    public MeshTableWriter(IActorRef replicator, IActorRef? history, MeshSettings settings)
     {
         _replicator = replicator;
+        _history = history;
         _settings = settings;
         _self = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
 
@@ -30,8 +33,8 @@ public sealed class MeshTableWriter : ReceiveActor
         ReceiveAsync<MeshTableWriterProtocol.CatchUpStore>(CatchUpAsync);
     }
 
-    public static Props Props(IActorRef replicator, MeshSettings settings) =>
-        Akka.Actor.Props.Create(() => new MeshTableWriter(replicator, settings));
+    public static Props Props(IActorRef replicator, IActorRef? history, MeshSettings settings) =>
+        Akka.Actor.Props.Create(() => new MeshTableWriter(replicator, history, settings));
 
     private async Task WriteAsync(VersionCommitted committed)
     {
@@ -93,8 +96,22 @@ public sealed class MeshTableWriter : ReceiveActor
         }
     }
 
+    /// <summary>
+    /// First the versions this node's history replica has and the store's journal lacks, with their real authors and
+    /// times; then, if the routing table is further still, placeholders up to its version.
+    /// </summary>
     private async Task CatchUpAsync(IActorRef store)
     {
+        var current = (await store.Ask<Current>(GetCurrent.Instance, _settings.FirstVersionTimeout)).Entry?.Version ?? 0;
+        if (_history is not null)
+        {
+            var replicated = await _history.Ask<ReplicatedHistory>(new GetReplicatedHistory(current), _settings.ReadTimeout);
+            if (replicated.Versions.Count > 0 && await store.Ask(new Import(replicated.Versions), _settings.FirstVersionTimeout) is Accepted imported)
+            {
+                _log.Info("Config store imported versions {0} to {1} from this node's history replica", current + 1, imported.Version);
+                current = imported.Version;
+            }
+        }
         MeshManifest? manifest;
         try
         {
@@ -105,23 +122,18 @@ public sealed class MeshTableWriter : ReceiveActor
             manifest = null;
         }
         manifest ??= await MeshTableReads.ManifestAsync(_replicator, Dsl.ReadLocal, _settings.ReadTimeout);
-        if (manifest is null)
-        {
-            return;
-        }
-        var current = await store.Ask<Current>(GetCurrent.Instance, _settings.FirstVersionTimeout);
-        if ((current.Entry?.Version ?? 0) >= manifest.Version)
+        if (manifest is null || current >= manifest.Version)
         {
             return;
         }
         if (await MeshTableReads.ResourcesAsync(_replicator, manifest, _settings.ReadTimeout) is not { } resources)
         {
-            _log.Warning("The routing table's version {0} is incomplete here; the store stays at version {1}", manifest.Version, current.Entry?.Version ?? 0);
+            _log.Warning("The routing table's version {0} is incomplete here; the store stays at version {1}", manifest.Version, current);
             return;
         }
         var yaml = MeshResources.Assemble(resources, nodeLocalYaml: null);
         await store.Ask(new CatchUp(manifest.Version, yaml, "mesh"), _settings.FirstVersionTimeout);
-        _log.Info("Config store caught up to the mesh's version {0}", manifest.Version);
+        _log.Warning("Config store caught up from version {0} to the routing table's version {1}: the versions between were lost with their node", current, manifest.Version);
     }
 }
 

@@ -94,6 +94,12 @@ public sealed class MeshClusterTests : IAsyncLifetime
         Assert.Equal(2, (await mesh.Nodes[2].Mesh.Authority.ApplyAsync(Version(2), "test")).Version);
         await MeshTestCluster.AllOnVersionAsync(mesh.Nodes, 2, Propagation);
 
+        // Each survivor's SQLite file holds its own copy of the history (either may host the store next).
+        foreach (var node in mesh.Nodes.Skip(1))
+        {
+            await Eventually.UntilAsync(() => node.ReplicatedHistoryAsync(), h => h.Count == 2, Propagation, h => $"node {node.Index}'s replica holds {h?.Count} versions");
+        }
+
         // Node 1 is the oldest and hosts the store; it crashes, and a survivor downs it (SBR would, after stable-after).
         var crashed = mesh.Nodes[0];
         await crashed.KillAsync();
@@ -102,7 +108,7 @@ public sealed class MeshClusterTests : IAsyncLifetime
         await AssertServesAsync(survivors, 2);
 
         // The next version goes through the moved singleton, whose SQLite journal never saw versions 1 and 2: it
-        // catches up from the routing table, so numbering continues at 3.
+        // imports them from its node's history replica, so numbering continues at 3 and the history is whole.
         var sw = Stopwatch.StartNew();
         var answer = await Eventually.UntilAsync(
             () => survivors[1].Mesh.Authority.ApplyAsync(Version(3), "test"),
@@ -114,6 +120,33 @@ public sealed class MeshClusterTests : IAsyncLifetime
         await MeshTestCluster.AllOnVersionAsync(survivors, 3, Propagation);
         await AssertServesAsync(survivors, 3);
         Assert.DoesNotContain(survivors, n => n.Mesh.Server.Served.Status.LastNack is not null);
+        Assert.StartsWith("file@", (await survivors[0].StoredVersionAsync(1)).Author, StringComparison.Ordinal);
+        Assert.StartsWith("test@", (await survivors[0].StoredVersionAsync(2)).Author, StringComparison.Ordinal);
+        Assert.Equal(Version(2), (await survivors[0].StoredVersionAsync(2)).Yaml);
+    }
+
+    [Fact]
+    public async Task A_full_restart_led_by_a_node_that_never_hosted_the_store_restores_the_history_from_its_replica()
+    {
+        var file = Version(1);
+        await using (var mesh = await MeshTestCluster.StartAsync(3, Sqlite, file))
+        {
+            for (var v = 2; v <= 3; v++)
+            {
+                Assert.Equal(v, (await mesh.Nodes[1].Mesh.Authority.ApplyAsync(Version(v), "test")).Version);
+            }
+            await MeshTestCluster.AllOnVersionAsync(mesh.Nodes, 3, Propagation);
+            await Eventually.UntilAsync(() => mesh.Nodes[1].ReplicatedHistoryAsync(), h => h.Count == 3, Propagation, h => $"node 2's replica holds {h?.Count} versions");
+        }
+
+        // Node 2's data directory now starts first, so its empty store journal hosts the singleton; node 1's file is
+        // offered again. The replica's history wins over both.
+        await using var restarted = await MeshTestCluster.StartAsync(3, i => Sqlite(i switch { 1 => 2, 2 => 1, _ => i }), file);
+        await MeshTestCluster.AllOnVersionAsync(restarted.Nodes, 3, Propagation);
+        await AssertServesAsync(restarted.Nodes, 3);
+        var history = await restarted.Nodes[0].Mesh.StoreProxy.Ask<ConfigStoreProtocol.History>(ConfigStoreProtocol.GetHistory.Instance, TimeSpan.FromSeconds(10));
+        Assert.Equal([1L, 2L, 3L], history.Entries.Select(e => e.Version));
+        Assert.All(history.Entries.Skip(1), e => Assert.StartsWith("test@", e.Author, StringComparison.Ordinal));
     }
 
     [Fact]

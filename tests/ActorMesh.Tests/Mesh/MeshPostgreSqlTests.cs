@@ -37,7 +37,7 @@ public sealed class MeshPostgreSqlTests : IAsyncLifetime
         var persistence = ConfigStorePersistence.PostgreSql(PostgreSqlFactAttribute.Require());
         var settings = new ConfigStoreSettings(ConfigStoreSettings.DefaultSnapshotEvery, _persistenceId);
         var file = MeshVersions.Version(1, _upstream.Port);
-        await using (var mesh = await MeshTestCluster.StartAsync(3, _ => persistence, file, settings))
+        await using (var mesh = await MeshTestCluster.StartAsync(3, _ => persistence, file, settings, keepLocalHistory: false))
         {
             var started = Stopwatch.GetTimestamp();
             Assert.Equal(2, (await mesh.Nodes[2].Mesh.Authority.ApplyAsync(MeshVersions.Version(2, _upstream.Port), "test")).Version);
@@ -46,7 +46,7 @@ public sealed class MeshPostgreSqlTests : IAsyncLifetime
             Console.WriteLine($"MeshPostgreSqlTests: propagation to all 3 nodes {took.TotalMilliseconds:F0} ms");
         }
 
-        await using var restarted = await MeshTestCluster.StartAsync(3, _ => persistence, file, settings);
+        await using var restarted = await MeshTestCluster.StartAsync(3, _ => persistence, file, settings, keepLocalHistory: false);
         await MeshTestCluster.AllOnVersionAsync(restarted.Nodes, 2, TimeSpan.FromSeconds(2));
         foreach (var node in restarted.Nodes)
         {

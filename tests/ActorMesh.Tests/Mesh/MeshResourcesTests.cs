@@ -78,6 +78,23 @@ public sealed class MeshResourcesTests
     }
 
     [Fact]
+    public void An_import_stores_the_versions_that_continue_the_journal_as_they_were_and_stops_at_a_gap()
+    {
+        var state = ConfigStoreState.Empty.Apply(new ConfigApplied(1, "a", "alice", DateTimeOffset.UnixEpoch, null));
+        var two = new ConfigVersion(2, "b", "bob", DateTimeOffset.UnixEpoch, "why", ConfigChangeKind.Applied, null);
+        var three = new ConfigVersion(3, "a", "carol", DateTimeOffset.UnixEpoch, null, ConfigChangeKind.RolledBack, 1);
+        var five = two with { Version = 5 };
+        var one = two with { Version = 1 };
+
+        var events = ConfigStoreDecisions.Import(state, [five, three, one, two]);
+
+        Assert.Equal([2L, 3L], events.Select(e => e.Version));
+        var imported = events.Aggregate(state, (s, e) => s.Apply(e));
+        Assert.Equal(two, imported.Find(2));
+        Assert.Equal(three, imported.Find(3));
+    }
+
+    [Fact]
     public void Catching_up_fills_every_missing_version_so_numbering_continues_after_the_mesh()
     {
         var state = ConfigStoreState.Empty.Apply(new ConfigApplied(1, "a", "alice", DateTimeOffset.UnixEpoch, null));

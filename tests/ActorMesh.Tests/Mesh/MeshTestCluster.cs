@@ -52,7 +52,7 @@ internal sealed class MeshTestNode
     /// <summary>Node N binds its wildcard listeners to 127.0.0.N: every 127/8 address is the loopback on Linux.</summary>
     public static string BindAddressOf(int index) => $"127.0.0.{index}";
 
-    public static async Task<MeshTestNode> StartAsync(int index, Address? seed, Akka.Configuration.Config persistence, string? firstStartYaml, ConfigStoreSettings? storeSettings)
+    public static async Task<MeshTestNode> StartAsync(int index, Address? seed, Akka.Configuration.Config persistence, string? firstStartYaml, ConfigStoreSettings? storeSettings, bool keepLocalHistory)
     {
         var system = ActorSystem.Create("actormesh", NodeHocon.WithFallback(persistence));
         var cluster = Akka.Cluster.Cluster.Get(system);
@@ -66,6 +66,7 @@ internal sealed class MeshTestNode
                 Bootstrap = firstStartYaml is null ? NodeBootstrap.Bare(overrides) : NodeBootstrap.FromFile(firstStartYaml, overrides),
                 Server = new ActorMesh.Hosting.ServerOptions { DrainTime = TimeSpan.FromSeconds(1), LocalOverrides = overrides },
                 StoreSettings = storeSettings,
+                KeepLocalHistory = keepLocalHistory,
             });
             return new MeshTestNode(index, system, mesh);
         }
@@ -75,6 +76,14 @@ internal sealed class MeshTestNode
             throw;
         }
     }
+
+    /// <summary>The versions this node's history replica holds (SQLite mode).</summary>
+    public async Task<IReadOnlyList<ConfigVersion>> ReplicatedHistoryAsync() =>
+        (await System.ActorSelection("/user/config-history").Ask<ReplicatedHistory>(new GetReplicatedHistory(0), TimeSpan.FromSeconds(5))).Versions.ToList();
+
+    /// <summary>The store's version <paramref name="version"/>, through this node's singleton proxy.</summary>
+    public async Task<ConfigVersion> StoredVersionAsync(long version) =>
+        (await Mesh.StoreProxy.Ask<ConfigStoreProtocol.VersionFound>(new ConfigStoreProtocol.GetVersion(version), TimeSpan.FromSeconds(10))).Entry;
 
     /// <summary>A crash: the system stops without leaving the cluster, its sockets close with its actors.</summary>
     public Task KillAsync() => System.Terminate();
@@ -87,13 +96,14 @@ internal sealed class MeshTestCluster : IAsyncDisposable
 
     public List<MeshTestNode> Nodes { get; }
 
-    public static async Task<MeshTestCluster> StartAsync(int count, Func<int, Akka.Configuration.Config> persistence, string firstYaml, ConfigStoreSettings? storeSettings = null)
+    /// <param name="keepLocalHistory">Each node's history replica: on for SQLite, off for a shared PostgreSQL journal.</param>
+    public static async Task<MeshTestCluster> StartAsync(int count, Func<int, Akka.Configuration.Config> persistence, string firstYaml, ConfigStoreSettings? storeSettings = null, bool keepLocalHistory = true)
     {
-        var first = await MeshTestNode.StartAsync(1, null, persistence(1), firstYaml, storeSettings);
+        var first = await MeshTestNode.StartAsync(1, null, persistence(1), firstYaml, storeSettings, keepLocalHistory);
         var nodes = new List<MeshTestNode> { first };
         try
         {
-            var others = Enumerable.Range(2, count - 1).Select(i => MeshTestNode.StartAsync(i, first.Address, persistence(i), null, storeSettings));
+            var others = Enumerable.Range(2, count - 1).Select(i => MeshTestNode.StartAsync(i, first.Address, persistence(i), null, storeSettings, keepLocalHistory));
             nodes.AddRange(await Task.WhenAll(others));
         }
         catch
