@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.DistributedData;
 using Akka.Event;
 using Akka.Persistence;
+using static ActorMesh.Mesh.ConfigHistoryReplicaProtocol;
 using static ActorMesh.Mesh.ConfigStoreProtocol;
 
 namespace ActorMesh.Mesh;
@@ -109,7 +110,11 @@ public sealed class ConfigHistoryReplica : ReceivePersistentActor, IWithTimers
     }
 }
 
-/// <summary>Local only (the store's host asks its own node's replica): every version after <paramref name="After"/>.</summary>
-public sealed record GetReplicatedHistory(long After);
+/// <summary>Local only: the store's host asks its own node's replica, so these never cross the network.</summary>
+public static class ConfigHistoryReplicaProtocol
+{
+    /// <summary>Every version the replica holds after <paramref name="After"/> → <see cref="ReplicatedHistory"/>.</summary>
+    public sealed record GetReplicatedHistory(long After);
 
-public sealed record ReplicatedHistory(EquatableArray<ConfigVersion> Versions);
+    public sealed record ReplicatedHistory(EquatableArray<ConfigVersion> Versions);
+}

@@ -29,6 +29,12 @@ public static class MeshResources
             Collect(resources, "listeners", MeshResourceKind.Listener, found, problems);
             Collect(resources, "clusters", MeshResourceKind.Cluster, found, problems);
         }
+        // The version key names every resource: it is one replicated value too.
+        var manifestBytes = System.Text.Encoding.UTF8.GetByteCount(new MeshManifest(long.MaxValue, found.Select(r => r.Ref).ToList()).ToJson());
+        if (manifestBytes > MaxResourceBytes)
+        {
+            problems.Add($"{StaticResources} (line 1): {found.Count} listeners and clusters make a {manifestBytes}-byte version key, over the {MaxResourceBytes}-byte limit of one replicated value");
+        }
         errors = problems;
         return found;
     }

@@ -105,7 +105,7 @@ public sealed class MeshTableWriter : ReceiveActor
         var current = (await store.Ask<Current>(GetCurrent.Instance, _settings.FirstVersionTimeout)).Entry?.Version ?? 0;
         if (_history is not null)
         {
-            var replicated = await _history.Ask<ReplicatedHistory>(new GetReplicatedHistory(current), _settings.ReadTimeout);
+            var replicated = await _history.Ask<ConfigHistoryReplicaProtocol.ReplicatedHistory>(new ConfigHistoryReplicaProtocol.GetReplicatedHistory(current), _settings.ReadTimeout);
             if (replicated.Versions.Count > 0 && await store.Ask(new Import(replicated.Versions), _settings.FirstVersionTimeout) is Accepted imported)
             {
                 _log.Info("Config store imported versions {0} to {1} from this node's history replica", current + 1, imported.Version);

@@ -66,6 +66,18 @@ public sealed class MeshResourcesTests
     }
 
     [Fact]
+    public void A_config_whose_version_key_would_be_over_the_limit_is_refused()
+    {
+        var clusters = string.Concat(Enumerable.Range(0, 800).Select(i => $"  - {{ name: cluster_with_a_rather_long_name_{i:D4}, connect_timeout: 1s }}\n"));
+        var yaml = "static_resources:\n  listeners: []\n  clusters:\n" + clusters;
+
+        var resources = MeshResources.Split(yaml, out var errors);
+
+        Assert.Equal(800, resources.Count);
+        Assert.StartsWith("static_resources (line 1): 800 listeners and clusters make a ", Assert.Single(errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bind_address_rebinds_only_wildcard_listeners_and_admin_address_replaces_the_admin()
     {
         var config = ConfigLoader.LoadYaml(Config.Replace("address: 0.0.0.0, port_value: 8443", "address: 127.0.0.9, port_value: 8443", StringComparison.Ordinal)).Config!;

@@ -79,7 +79,7 @@ internal sealed class MeshTestNode
 
     /// <summary>The versions this node's history replica holds (SQLite mode).</summary>
     public async Task<IReadOnlyList<ConfigVersion>> ReplicatedHistoryAsync() =>
-        (await System.ActorSelection("/user/config-history").Ask<ReplicatedHistory>(new GetReplicatedHistory(0), TimeSpan.FromSeconds(5))).Versions.ToList();
+        (await System.ActorSelection("/user/config-history").Ask<ConfigHistoryReplicaProtocol.ReplicatedHistory>(new ConfigHistoryReplicaProtocol.GetReplicatedHistory(0), TimeSpan.FromSeconds(5))).Versions.ToList();
 
     /// <summary>The store's version <paramref name="version"/>, through this node's singleton proxy.</summary>
     public async Task<ConfigVersion> StoredVersionAsync(long version) =>
