@@ -47,7 +47,7 @@ internal static class ConfigEndpoint
 
     /// <summary>
     /// The node's own status; in a mesh also <c>nodes</c>: every member's applied version and last NACK, from the
-    /// replicated status map (this node's <c>version_info</c> stays the version it serves itself).
+    /// replicated status registers (this node's <c>version_info</c> stays the version it serves itself).
     /// </summary>
     public static AdminResponse Status(AdminContext context)
     {

@@ -6,7 +6,7 @@ using ActorMesh.Hosting;
 namespace ActorMesh.Mesh;
 
 /// <summary>
-/// One node's entry in the replicated status map: the version it serves and its last NACK, as <c>/config_status</c>
+/// One node's replicated status register: the version it serves and its last NACK, as <c>/config_status</c>
 /// shows it. Replicated as JSON text, so Akka's DData serializer carries it and no type of ours crosses the network.
 /// </summary>
 public sealed record MeshNodeStatus(string Node, long Version, string Source, DateTimeOffset LastUpdated, MeshNodeNack? LastNack)

@@ -10,7 +10,7 @@ namespace ActorMesh.Mesh;
 /// A node's view of the routing table (DESIGN.md's ConfigWatcher): subscribed to the version key; when a newer
 /// version appears it reads the resources it names, builds this node's config from them (<see cref="NodeBootstrap"/>)
 /// and hands it to the node's <see cref="ConfigUpdateActor"/> as that version. The outcome, ACK or NACK, goes into the
-/// replicated status map, where <c>/config_status</c> on any node reads it.
+/// node's replicated status register, where <c>/config_status</c> on any node reads it.
 /// </summary>
 public sealed class MeshTableSubscriber : ReceiveActor, IWithTimers
 {
@@ -96,16 +96,16 @@ public sealed class MeshTableSubscriber : ReceiveActor, IWithTimers
         Report(status);
     }
 
-    /// <summary>This node's entry in the status map; local write, spread by gossip and flushed to subscribers now.</summary>
+    /// <summary>This node's status register; a local write, spread by gossip and flushed to subscribers now.</summary>
     private void Report(ConfigStatus status)
     {
         var node = _cluster.SelfAddress.ToString();
         var json = MeshNodeStatus.From(node, status).ToJson();
         _replicator.Tell(Dsl.Update(
-            MeshKeys.NodeStatus,
-            LWWDictionary<string, string>.Empty,
+            MeshKeys.NodeStatus(node),
+            new LWWRegister<string>(_cluster.SelfUniqueAddress, json),
             Dsl.WriteLocal,
-            map => map.SetItem(_cluster.SelfUniqueAddress, node, json)));
+            register => register.WithValue(_cluster.SelfUniqueAddress, json)));
         _replicator.Tell(FlushChanges.Instance);
     }
 
