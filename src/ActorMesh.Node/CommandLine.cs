@@ -21,11 +21,32 @@ internal sealed record CommandLine(
     int ClusterPort,
     bool Watch = false)
 {
+    /// <summary><c>--seed akka.tcp://actormesh@HOST:PORT</c>, repeatable: the cluster's seed nodes.</summary>
+    public IReadOnlyList<string> Seeds { get; init; } = [];
+
+    /// <summary><c>--public-hostname</c>: the address other nodes reach this one at, when it binds another.</summary>
+    public string? PublicHostname { get; init; }
+
+    /// <summary><c>--admin-address HOST:PORT</c>: this node's admin, whatever the config's admin block says.</summary>
+    public string? AdminAddress { get; init; }
+
+    /// <summary><c>--bind-address IP</c>: listeners configured on 0.0.0.0 or :: bind this address instead.</summary>
+    public string? BindAddress { get; init; }
+
+    /// <summary><c>--data-dir</c>: where the embedded SQLite config store lives; null when not given.</summary>
+    public string? DataDir { get; init; }
+
     public const string Usage = """
         usage: actormesh [-c|--config-path FILE] [--watch] [--mode serve|validate] [--log-level trace|debug|info|warning|error]
-                         [--drain-time-s SECONDS] [--cluster-host HOST] [--cluster-port PORT]
+                         [--drain-time-s SECONDS] [--cluster-host HOST] [--cluster-port PORT] [--public-hostname HOST]
+                         [--seed akka.tcp://actormesh@HOST:PORT ...] [--data-dir DIR]
+                         [--admin-address HOST:PORT] [--bind-address IP]
           With no -c, serves a built-in demo config (proxy on 127.0.0.1:10000, admin on 127.0.0.1:9901).
           --watch: when the -c file changes on disk, or on SIGHUP, validate it and apply it as the next config version.
+          --seed (repeatable; also HOCON akka.cluster.seed-nodes or ACTORMESH_SEEDS=a,b) or --data-dir: run as a mesh
+            node: versions are stored by the ConfigStore singleton (SQLite in --data-dir, default ./data, or PostgreSQL
+            from ACTORMESH_POSTGRES) and replicated to every node. Without -c a mesh node serves the cluster's version.
+          --admin-address, --bind-address: this node's own admin address and the IP for listeners on 0.0.0.0 or ::.
         """;
 
     public static CommandLine Parse(string[] args, out string? error)
@@ -77,6 +98,21 @@ internal sealed record CommandLine(
                 case "--cluster-host":
                     result = result with { ClusterHost = value };
                     break;
+                case "--seed" when value.StartsWith("akka.tcp://", StringComparison.Ordinal):
+                    result = result with { Seeds = [.. result.Seeds, value] };
+                    break;
+                case "--public-hostname":
+                    result = result with { PublicHostname = value };
+                    break;
+                case "--admin-address" when TryParseHostPort(value, out _, out _):
+                    result = result with { AdminAddress = value };
+                    break;
+                case "--bind-address" when System.Net.IPAddress.TryParse(value, out _):
+                    result = result with { BindAddress = value };
+                    break;
+                case "--data-dir":
+                    result = result with { DataDir = value };
+                    break;
                 case "--cluster-port" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535:
                     result = result with { ClusterPort = port };
                     break;
@@ -94,6 +130,20 @@ internal sealed record CommandLine(
             error = "--watch needs -c FILE";
         }
         return result;
+    }
+
+    /// <summary><c>HOST:PORT</c> with an IP literal host (<c>[::1]:9901</c> for IPv6).</summary>
+    public static bool TryParseHostPort(string value, out string host, out int port)
+    {
+        host = "";
+        port = 0;
+        var colon = value.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(value.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port) || port > 65535)
+        {
+            return false;
+        }
+        host = value[..colon].Trim('[', ']');
+        return System.Net.IPAddress.TryParse(host, out _);
     }
 
     /// <summary>Akka's log level names for ours (Envoy's names).</summary>

@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
+using ActorMesh.Admin;
 using ActorMesh.Config;
 using ActorMesh.Hosting;
+using ActorMesh.Mesh;
 
 namespace ActorMesh.Node;
 
@@ -17,16 +19,21 @@ internal sealed class ConfigFileWatcher : IDisposable
 
     private readonly string _path;
     private readonly ActorMeshServer _server;
+    private readonly NodeOverrides _overrides;
+    private readonly IConfigAuthority? _authority;
     private readonly FileSystemWatcher _watcher;
     private readonly PosixSignalRegistration _sighup;
     private readonly SemaphoreSlim _reloads = new(1, 1);
     private readonly Lock _gate = new();
     private Timer? _debounce;
 
-    public ConfigFileWatcher(string path, ActorMeshServer server)
+    /// <param name="authority">Mesh mode: the file goes to the ConfigStore singleton, and comes back as a version of the routing table.</param>
+    public ConfigFileWatcher(string path, ActorMeshServer server, NodeOverrides overrides, IConfigAuthority? authority)
     {
         _path = Path.GetFullPath(path);
         _server = server;
+        _overrides = overrides;
+        _authority = authority;
         // The directory, not the file: an editor's save-by-rename replaces the file a watch on it would follow.
         _watcher = new FileSystemWatcher(Path.GetDirectoryName(_path)!, Path.GetFileName(_path))
         {
@@ -63,6 +70,30 @@ internal sealed class ConfigFileWatcher : IDisposable
         }
     }
 
+    /// <summary>The store answers with the version (the same one when the file did not change) or the errors.</summary>
+    private async Task SendToStoreAsync(string trigger)
+    {
+        var answer = await _authority!.ApplyAsync(await File.ReadAllTextAsync(_path), "watch");
+        if (answer.TimedOut)
+        {
+            Console.Error.WriteLine($"actormesh: {trigger}: the config store did not answer in time for {_path}");
+        }
+        else if (answer.Version is { } version)
+        {
+            Console.WriteLine(answer.Created
+                ? $"actormesh: {trigger}: {_path} stored as config version {version}; it propagates to every node"
+                : $"actormesh: {trigger}: {_path} is the current config version {version} already");
+        }
+        else
+        {
+            Console.Error.WriteLine($"actormesh: {trigger}: the config store refused {_path}:");
+            foreach (var error in answer.Errors)
+            {
+                Console.Error.WriteLine("  " + error);
+            }
+        }
+    }
+
     private async Task ReloadAsync(string trigger)
     {
         await _reloads.WaitAsync();
@@ -87,12 +118,18 @@ internal sealed class ConfigFileWatcher : IDisposable
                 }
                 return;
             }
-            if (loaded.Config == _server.Served.Current.Config)
+            if (_authority is not null)
+            {
+                await SendToStoreAsync(trigger);
+                return;
+            }
+            var config = _overrides.Apply(loaded.Config!);
+            if (config == _server.Served.Current.Config)
             {
                 // Saved without a change (or one event of several): no new version, as xDS does not push one.
                 return;
             }
-            switch (await _server.ApplyAsync(loaded.Config!, "file", ApplyTimeout))
+            switch (await _server.ApplyAsync(config, "file", ApplyTimeout))
             {
                 case ConfigUpdateProtocol.VersionApplied applied:
                     Console.WriteLine($"actormesh: {trigger}: config version {applied.Status.VersionInfo} applied from {_path}");

@@ -1,9 +1,12 @@
+using ActorMesh.Admin;
 using ActorMesh.Config;
 using ActorMesh.Hosting;
 using ActorMesh.Listeners;
+using ActorMesh.Mesh;
 using ActorMesh.Node;
 using Akka.Actor;
-using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
 using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,31 +42,76 @@ if (options.Mode == RunMode.Validate)
 }
 
 var hocon = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "actormesh.hocon")));
+var seeds = SeedNodes.Resolve(options, Environment.GetEnvironmentVariable, hocon);
+// A mesh node stores and replicates its versions; a node with neither seeds nor a data directory runs standalone.
+var meshMode = seeds.Count > 0 || options.DataDir is not null;
+var overrides = new NodeOverrides(
+    options.AdminAddress is { } admin && CommandLine.TryParseHostPort(admin, out var adminHost, out var adminPort) ? new SocketAddressConfig(adminHost, adminPort) : null,
+    options.BindAddress);
+var nodeHocon = ConfigurationFactory.ParseString($"""
+    akka.loglevel = {options.AkkaLogLevel}
+    akka.stdout-loglevel = {options.AkkaLogLevel}
+    akka.remote.dot-netty.tcp.hostname = "{options.ClusterHost}"
+    akka.remote.dot-netty.tcp.port = {options.ClusterPort}
+    {(options.PublicHostname is { } publicHost ? $"akka.remote.dot-netty.tcp.public-hostname = \"{publicHost}\"" : "")}
+    """).WithFallback(hocon).WithFallback(MeshSettings.Hocon);
+if (meshMode)
+{
+    nodeHocon = nodeHocon.WithFallback(ConfigStorePersistence.ForNode(hocon, options.DataDir ?? Path.Combine(Environment.CurrentDirectory, "data")));
+}
+var appVersion = typeof(CommandLine).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 var builder = Host.CreateApplicationBuilder(Array.Empty<string>());
 builder.Logging.ClearProviders();
 builder.Services.AddAkka("actormesh", akka =>
 {
-    akka.AddHocon(
-        ConfigurationFactory.ParseString($"""
-            akka.loglevel = {options.AkkaLogLevel}
-            akka.stdout-loglevel = {options.AkkaLogLevel}
-            akka.remote.dot-netty.tcp.hostname = "{options.ClusterHost}"
-            akka.remote.dot-netty.tcp.port = {options.ClusterPort}
-            """).WithFallback(hocon),
-        HoconAddMode.Replace);
+    akka.AddHocon(nodeHocon, HoconAddMode.Replace);
+    // Seeds, app-version and the split brain resolver (keep-majority, as actormesh.hocon says) through Akka.Hosting.
+    akka.WithClustering(new ClusterOptions { SeedNodes = seeds.ToArray(), AppVersion = appVersion, SplitBrainResolver = new KeepMajorityOption() });
 });
 using var host = builder.Build();
 await host.StartAsync();
 
 var system = host.Services.GetRequiredService<ActorSystem>();
-// No seeds yet: the node forms a cluster of one by joining itself.
-var cluster = Akka.Cluster.Cluster.Get(system);
-cluster.Join(cluster.SelfAddress);
+if (seeds.Count == 0)
+{
+    // No seeds: the node forms a cluster of one by joining itself.
+    var cluster = Akka.Cluster.Cluster.Get(system);
+    cluster.Join(cluster.SelfAddress);
+}
 ConfigFileWatcher? watcher = null;
 try
 {
     var edge = system.Settings.Config.GetString("actormesh.listener.socket-edge", "socket") == "akka-io" ? SocketEdge.AkkaIo : SocketEdge.Socket;
-    var server = await ActorMeshServer.StartAsync(system, loaded.Config!, new ServerOptions { DrainTime = options.DrainTime, SocketEdge = edge, ConfigPath = options.ConfigPath, LogLevel = options.LogLevel, ConfigSource = options.ConfigPath is null ? "bootstrap" : "file" });
+    var serverOptions = new ServerOptions
+    {
+        DrainTime = options.DrainTime,
+        SocketEdge = edge,
+        ConfigPath = options.ConfigPath,
+        LogLevel = options.LogLevel,
+        ConfigSource = options.ConfigPath is null ? "bootstrap" : "file",
+        LocalOverrides = overrides,
+    };
+    ActorMeshServer server;
+    IConfigAuthority? authority = null;
+    if (meshMode)
+    {
+        var fileYaml = options.ConfigPath is null ? null : File.ReadAllText(options.ConfigPath);
+        var mesh = await MeshNode.StartAsync(system, new MeshNodeOptions
+        {
+            FirstStartYaml = fileYaml,
+            Bootstrap = fileYaml is null ? NodeBootstrap.Bare(overrides) : NodeBootstrap.FromFile(fileYaml, overrides),
+            Server = serverOptions,
+            // Each node's SQLite file keeps a copy of the history; PostgreSQL is one history for all.
+            KeepLocalHistory = ConfigStorePersistence.PostgresConnectionString(hocon, Environment.GetEnvironmentVariable) is null,
+        });
+        server = mesh.Server;
+        authority = mesh.Authority;
+        Console.WriteLine($"actormesh: mesh node {Akka.Cluster.Cluster.Get(system).SelfAddress} serving config version {server.Served.Status.VersionInfo}");
+    }
+    else
+    {
+        server = await ActorMeshServer.StartAsync(system, overrides.Apply(loaded.Config!), serverOptions);
+    }
     foreach (var (name, address) in server.ListenerAddresses)
     {
         Console.WriteLine($"actormesh: listener {name} on {address}");
@@ -74,11 +122,11 @@ try
     }
     if (options.Watch)
     {
-        watcher = new ConfigFileWatcher(options.ConfigPath!, server);
+        watcher = new ConfigFileWatcher(options.ConfigPath!, server, overrides, authority);
         Console.WriteLine($"actormesh: watching {options.ConfigPath} (and SIGHUP) for new config versions");
     }
 }
-catch (ListenerBindException e)
+catch (Exception e) when (e is ListenerBindException or MeshStartException or TimeoutException)
 {
     Console.Error.WriteLine("actormesh: " + e.Message);
     await host.StopAsync();

@@ -31,13 +31,80 @@ internal static class ConfigEndpoint
             // Nothing changes: the errors, one a line, each with its YAML path and line.
             return AdminEndpoints.Text(string.Concat(loaded.Errors.Select(e => e + "\n")), 400);
         }
+        if (context.Options.ConfigAuthority is { } authority)
+        {
+            // Mesh mode: the store numbers, keeps and replicates the version; this node applies it from the table.
+            return new AdminResponse(202, AdminEndpoints.JsonType, string.Empty)
+            {
+                Deferred = authority.ApplyAsync(Encoding.UTF8.GetString(body.Span), Source).ContinueWith(t => StoreAnswer(t.Result), TaskContinuationOptions.OnlyOnRanToCompletion),
+            };
+        }
         return new AdminResponse(202, AdminEndpoints.JsonType, string.Empty)
         {
-            Deferred = context.Control.ApplyConfigAsync(loaded.Config!, Source).ContinueWith(t => Answer(t.Result), TaskContinuationOptions.OnlyOnRanToCompletion),
+            Deferred = context.Control.ApplyConfigAsync(context.Options.LocalOverrides.Apply(loaded.Config!), Source).ContinueWith(t => Answer(t.Result), TaskContinuationOptions.OnlyOnRanToCompletion),
         };
     }
 
-    public static AdminResponse Status(AdminContext context) => AdminEndpoints.JsonBody(AdminJson.Write(StatusJson(context.Served.Status)));
+    /// <summary>
+    /// The node's own status; in a mesh also <c>nodes</c>: every member's applied version and last NACK, from the
+    /// replicated status registers (this node's <c>version_info</c> stays the version it serves itself).
+    /// </summary>
+    public static AdminResponse Status(AdminContext context)
+    {
+        var json = StatusJson(context.Served.Status);
+        if (context.Options.MeshStatus is { } board)
+        {
+            var nodes = new JsonArray();
+            foreach (var node in board.Nodes.Values)
+            {
+                nodes.Add(NodeJson(node));
+            }
+            json["nodes"] = nodes;
+        }
+        return AdminEndpoints.JsonBody(AdminJson.Write(json));
+    }
+
+    /// <summary>200 and the stored version; 400 and the errors (path and line) when the store refused it; 503 without an answer.</summary>
+    private static AdminResponse StoreAnswer(ConfigAuthorityAnswer answer)
+    {
+        if (answer.TimedOut)
+        {
+            return AdminEndpoints.Text("the config store did not answer in time; the version may still be stored\n", 503);
+        }
+        if (answer.Version is not { } version)
+        {
+            return AdminEndpoints.Text(string.Concat(answer.Errors.Select(e => e + "\n")), 400);
+        }
+        var json = new JsonObject
+        {
+            ["version_info"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["source"] = Source,
+            ["created"] = answer.Created,
+        };
+        return new AdminResponse(200, AdminEndpoints.JsonType, AdminJson.Write(json));
+    }
+
+    private static JsonObject NodeJson(Mesh.MeshNodeStatus node)
+    {
+        var json = new JsonObject
+        {
+            ["node"] = node.Node,
+            ["version_info"] = node.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["source"] = node.Source,
+            ["last_updated"] = AdminJson.Timestamp(node.LastUpdated),
+        };
+        if (node.LastNack is { } nack)
+        {
+            json["last_nack"] = new JsonObject
+            {
+                ["version_info"] = nack.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["source"] = nack.Source,
+                ["reason"] = nack.Reason,
+                ["rejected_at"] = AdminJson.Timestamp(nack.At),
+            };
+        }
+        return json;
+    }
 
     /// <summary>200 and the new status (an ACK); 409 and the NACK when the node refused the version; 500 when it did not answer.</summary>
     private static AdminResponse Answer(ConfigApplyOutcome outcome) =>

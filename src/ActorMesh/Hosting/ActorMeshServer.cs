@@ -41,6 +41,18 @@ public sealed record ServerOptions
     /// <summary>Where the first config version came from, for <c>/config_status</c>.</summary>
     public string ConfigSource { get; init; } = "bootstrap";
 
+    /// <summary>This node's <c>--admin-address</c> and <c>--bind-address</c>, laid over every config it applies.</summary>
+    public Mesh.NodeOverrides LocalOverrides { get; init; } = Mesh.NodeOverrides.None;
+
+    /// <summary>The number of the version the node starts with: 1 standalone, the routing table's version in a mesh.</summary>
+    public long InitialVersion { get; init; } = 1;
+
+    /// <summary>Mesh mode: where <c>POST /config</c> sends a config (the ConfigStore singleton); null applies it locally.</summary>
+    public Admin.IConfigAuthority? ConfigAuthority { get; init; }
+
+    /// <summary>Mesh mode: every node's applied version and last NACK, for <c>/config_status</c>.</summary>
+    public Mesh.MeshStatusBoard? MeshStatus { get; init; }
+
     /// <summary>
     /// Stats sink actors to start with the node (a statsd sink, for example): each is started and registered before any
     /// stats scope, so it receives every <see cref="StatsSinkProtocol.Flush"/>, and it stops with the node.
@@ -145,7 +157,7 @@ public sealed class ActorMeshServer
             ActorNames.Unique("config-updates"));
         owned.AddRange([configUpdates, listenerManager, clusterManager]);
 
-        var first = await configUpdates.Ask(new ConfigUpdateProtocol.ApplyVersion(config, 1, options.ConfigSource), options.StartTimeout * 2 + StepMargin * 2);
+        var first = await configUpdates.Ask(new ConfigUpdateProtocol.ApplyVersion(config, options.InitialVersion, options.ConfigSource), options.StartTimeout * 2 + StepMargin * 2);
         if (first is ConfigUpdateProtocol.VersionRejected rejected)
         {
             StopAll(system, owned, accessLogs, tracing);

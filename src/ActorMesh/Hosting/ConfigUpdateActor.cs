@@ -37,6 +37,11 @@ public sealed class ConfigUpdateActor : ReceiveActor
             var replyTo = Sender;
             replyTo.Tell(await ApplyAsync(apply));
         });
+        Receive<ConfigUpdateProtocol.RejectVersion>(r =>
+        {
+            _stats.LdsUpdateAttempt.Inc();
+            Sender.Tell(Reject(r.Version, r.Source, r.Reason));
+        });
         Receive<ConfigUpdateProtocol.GetStatus>(_ => Sender.Tell(_served.Status));
     }
 

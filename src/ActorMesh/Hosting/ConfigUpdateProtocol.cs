@@ -12,6 +12,12 @@ public static class ConfigUpdateProtocol
     /// </summary>
     public sealed record ApplyVersion(BootstrapConfig Config, long? Version, string Source);
 
+    /// <summary>
+    /// A version that never got as far as a config (the mesh's resources did not validate on this node): recorded as a
+    /// NACK like any refused version, answered with <see cref="VersionRejected"/>.
+    /// </summary>
+    public sealed record RejectVersion(long Version, string Source, string Reason);
+
     /// <summary>The ACK: the node now serves the version.</summary>
     public sealed record VersionApplied(ConfigStatus Status);
 

@@ -33,6 +33,8 @@ public sealed class ConfigStoreActor : ReceivePersistentActor
         Command<Apply>(c => Execute(ConfigStoreDecisions.Apply(_state, c.Yaml, c.Author, c.Comment, Now)));
         Command<FirstStart>(c => Execute(ConfigStoreDecisions.FirstStart(_state, c.Yaml, c.Author, Now)));
         Command<Rollback>(c => Execute(ConfigStoreDecisions.Rollback(_state, c.Version, c.Author, c.Comment, Now)));
+        Command<CatchUp>(OnCatchUp);
+        Command<Import>(c => PersistCatchingUp(ConfigStoreDecisions.Import(_state, c.Versions), "imported from this node's history replica"));
         Command<GetCurrent>(_ => Sender.Tell(new Current(_state.Current)));
         Command<GetVersion>(c => Sender.Tell(ConfigStoreDecisions.GetVersion(_state, c.Version)));
         Command<GetHistory>(_ => Sender.Tell(new History(_state.History)));
@@ -72,6 +74,31 @@ public sealed class ConfigStoreActor : ReceivePersistentActor
             if (committed.Version % _settings.SnapshotEvery == 0)
             {
                 SaveSnapshot(_state.ToSnapshot());
+            }
+        });
+    }
+
+    private void OnCatchUp(CatchUp command) =>
+        PersistCatchingUp(ConfigStoreDecisions.CatchUp(_state, command.Version, command.Yaml, command.Author, Now), "caught up from the routing table");
+
+    /// <summary>Several versions at once (catch-up, import): answered and published once, for the last.</summary>
+    private void PersistCatchingUp(IReadOnlyList<IConfigStoreEvent> events, string how)
+    {
+        if (events.Count == 0)
+        {
+            Sender.Tell(new KeptCurrent(_state.Current?.Version ?? 0));
+            return;
+        }
+        var replyTo = Sender;
+        var last = events[^1].Version;
+        _log.Warning("Config store {0}: versions {1} to {2}", how, events[0].Version, last);
+        PersistAll(events, persisted =>
+        {
+            _state = _state.Apply(persisted);
+            if (persisted.Version == last)
+            {
+                replyTo.Tell(new Accepted(last, Created: true));
+                _publishTo?.Tell(new VersionCommitted(last, _state.Current!.Yaml));
             }
         });
     }

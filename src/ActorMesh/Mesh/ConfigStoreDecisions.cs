@@ -39,6 +39,47 @@ public static class ConfigStoreDecisions
             : Apply(state, yaml, author, "first start", now);
 
     /// <summary>
+    /// The versions that continue this journal, in order, as the events that first made them; the first gap ends the
+    /// import (the history stays gapless).
+    /// </summary>
+    public static IReadOnlyList<IConfigStoreEvent> Import(ConfigStoreState state, IEnumerable<ConfigVersion> versions)
+    {
+        var events = new List<IConfigStoreEvent>();
+        var next = state.NextVersion;
+        foreach (var v in versions.OrderBy(v => v.Version).SkipWhile(v => v.Version < next))
+        {
+            if (v.Version != next)
+            {
+                break;
+            }
+            events.Add(ToEvent(v));
+            next++;
+        }
+        return events;
+    }
+
+    public static IConfigStoreEvent ToEvent(ConfigVersion v) => v.Kind == ConfigChangeKind.RolledBack && v.RolledBackTo is { } to
+        ? new RolledBack(v.Version, to, v.Yaml, v.Author, v.Timestamp, v.Comment)
+        : new ConfigApplied(v.Version, v.Yaml, v.Author, v.Timestamp, v.Comment);
+
+    /// <summary>
+    /// Versions the mesh committed while this journal was elsewhere are lost with their node; each missing number is
+    /// filled with the mesh's current content and says so, keeping the history gapless and the numbers rising.
+    /// </summary>
+    public static IReadOnlyList<ConfigApplied> CatchUp(ConfigStoreState state, long version, string yaml, string author, DateTimeOffset now)
+    {
+        var events = new List<ConfigApplied>();
+        for (var v = state.NextVersion; v <= version; v++)
+        {
+            var comment = v == version
+                ? "caught up from the mesh's routing table"
+                : $"placeholder: version {v} was committed on a node whose history is lost; content of version {version}";
+            events.Add(new ConfigApplied(v, yaml, author, now, comment));
+        }
+        return events;
+    }
+
+    /// <summary>
     /// Always a new version, even when the content equals the current one: a rollback is an operator's decision and the
     /// history records it. The old content is validated again, since today's validator may reject what an older accepted.
     /// </summary>
@@ -76,6 +117,12 @@ public static class ConfigStoreDecisions
     private static Rejected? Validate(string yaml)
     {
         var result = ConfigLoader.LoadYaml(yaml);
-        return result.IsValid ? null : new Rejected(result.Errors.Select(e => e.ToString()).ToEquatableArray());
+        if (!result.IsValid)
+        {
+            return new Rejected(result.Errors.Select(e => e.ToString()).ToEquatableArray());
+        }
+        // A resource the routing table cannot replicate is refused here, before it is stored, not dropped on the wire.
+        MeshResources.Split(yaml, out var tooLarge);
+        return tooLarge.Count == 0 ? null : new Rejected(tooLarge.ToEquatableArray());
     }
 }

@@ -20,6 +20,20 @@ public static class ConfigStoreProtocol
     /// </summary>
     public sealed record FirstStart(string Yaml, string Author) : IConfigStoreMessage;
 
+    /// <summary>
+    /// The mesh serves <paramref name="Version"/> but this store's journal ends before it: a node whose SQLite history
+    /// did not hold the last versions took the store over. The store continues from the mesh's version, so version
+    /// numbers never go back → <see cref="Accepted"/>, or <see cref="KeptCurrent"/> when it is not behind.
+    /// </summary>
+    public sealed record CatchUp(long Version, string Yaml, string Author) : IConfigStoreMessage;
+
+    /// <summary>
+    /// Versions this store's journal lacks, as a node's local history replica kept them (with their authors, times and
+    /// comments): each one that continues the journal is stored as it was → <see cref="Accepted"/> with the last
+    /// version stored, or <see cref="KeptCurrent"/> when none did.
+    /// </summary>
+    public sealed record Import(EquatableArray<ConfigVersion> Versions) : IConfigStoreMessage;
+
     /// <summary>→ <see cref="Current"/>.</summary>
     public sealed record GetCurrent : IConfigStoreMessage
     {

@@ -32,6 +32,8 @@ public sealed class ConfigStoreSerializer : SerializerWithStringManifest
         [typeof(ConfigStoreSnapshot)] = "snapshot-v1",
         [typeof(Apply)] = "apply-v1",
         [typeof(FirstStart)] = "first-start-v1",
+        [typeof(CatchUp)] = "catch-up-v1",
+        [typeof(Import)] = "import-v1",
         [typeof(GetCurrent)] = "get-current-v1",
         [typeof(GetVersion)] = "get-version-v1",
         [typeof(GetHistory)] = "get-history-v1",

@@ -15,29 +15,7 @@ public sealed class ConfigStorePostgreSqlTests : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        if (PostgreSqlFactAttribute.ConnectionString is not { } connectionString)
-        {
-            return;
-        }
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        foreach (var table in new[] { "journal", "snapshot" })
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"DELETE FROM {table} WHERE persistence_id = @id";
-            command.Parameters.AddWithValue("id", _persistenceId);
-            try
-            {
-                await command.ExecuteNonQueryAsync();
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
-            {
-                // The test failed before the plugin created its tables.
-            }
-        }
-    }
+    public Task DisposeAsync() => PostgreSqlRows.DeleteAsync(_persistenceId);
 
     [PostgreSqlFact]
     public async Task Core_scenario_on_postgresql()

@@ -24,6 +24,8 @@ public sealed class ConfigStoreSerializerTests : IAsyncLifetime
         new ConfigStoreSnapshot(EquatableArray<ConfigVersion>.Empty),
         new Apply("yaml", "alice", "c"),
         new FirstStart("yaml", "node-1"),
+        new CatchUp(7, "static_resources: {}\n", "mesh"),
+        new Import(new[] { Entry }.ToEquatableArray()),
         GetCurrent.Instance,
         new GetVersion(7),
         GetHistory.Instance,
