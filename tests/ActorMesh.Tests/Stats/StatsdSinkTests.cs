@@ -79,7 +79,10 @@ public sealed class StatsdSinkTests
         var lines = await statsd.WaitFor(
             lines => lines.Contains("mesh.cluster.upstream_rq:1|c|#envoy.response_code:200,envoy.cluster_name:backend")
                 && lines.Contains("mesh.http.downstream_rq_xx:1|c|#envoy.response_code_class:2,envoy.http_conn_manager_prefix:ingress_http")
-                && lines.Any(l => l.StartsWith("mesh.http.downstream_rq_time:", StringComparison.Ordinal)),
+                && lines.Any(l => l.StartsWith("mesh.http.downstream_rq_time:", StringComparison.Ordinal))
+                // Each scope flushes on its own: wait for the cluster's gauges and the listener's counters too.
+                && lines.Contains("mesh.cluster.membership_healthy:1|g|#envoy.cluster_name:backend")
+                && lines.Any(l => l.StartsWith("mesh.listener.downstream_cx_total:1|c|", StringComparison.Ordinal)),
             Wait, "tagged lines");
 
         Assert.Contains("mesh.cluster.membership_healthy:1|g|#envoy.cluster_name:backend", lines);
