@@ -20,6 +20,9 @@ public sealed record RouteConfiguration(string Name, EquatableArray<VirtualHostC
 public sealed record VirtualHostConfig(string Name, EquatableArray<string> Domains, EquatableArray<RouteConfig> Routes)
 {
     public HeaderMutationConfig Headers { get; init; } = HeaderMutationConfig.None;
+
+    /// <summary>The retry policy of every route that has none of its own.</summary>
+    public RetryPolicyConfig? RetryPolicy { get; init; }
 }
 
 /// <summary>
@@ -129,6 +132,9 @@ public sealed record RouteActionConfig(string Cluster)
     public EquatableArray<MirrorPolicyConfig> MirrorPolicies { get; init; } = EquatableArray<MirrorPolicyConfig>.Empty;
 
     public EquatableArray<HashPolicyConfig> HashPolicies { get; init; } = EquatableArray<HashPolicyConfig>.Empty;
+
+    /// <summary>The route's <c>retry_policy</c>; it replaces the virtual host's whole.</summary>
+    public RetryPolicyConfig? RetryPolicy { get; init; }
 }
 
 /// <summary>Envoy's <c>WeightedCluster</c>: a cluster picked per request in proportion to its weight.</summary>

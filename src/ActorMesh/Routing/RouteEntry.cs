@@ -22,7 +22,7 @@ public sealed class RouteEntry
     private readonly WeightedClusterEntry[] _weighted;
     private readonly long _totalWeight;
 
-    internal RouteEntry(RouteConfig config, HeaderMutation virtualHost, HeaderMutation routeConfiguration, bool mostSpecificWins)
+    internal RouteEntry(RouteConfig config, HeaderMutation virtualHost, HeaderMutation routeConfiguration, bool mostSpecificWins, RetryPolicy? virtualHostRetryPolicy = null)
     {
         Config = config;
         _match = config.Match;
@@ -38,6 +38,8 @@ public sealed class RouteEntry
         Mirrors = action?.MirrorPolicies.Select(m => new MirrorPolicy(m)).ToArray() ?? [];
         HashPolicy = new HashPolicy(action?.HashPolicies ?? EquatableArray<HashPolicyConfig>.Empty);
         Redirect = config.Redirect is { } redirect ? new RedirectAction(redirect) : null;
+        // Envoy: a route's retry_policy replaces its virtual host's whole.
+        RetryPolicy = action?.RetryPolicy is { } retry ? new RetryPolicy(retry) : virtualHostRetryPolicy;
         // Envoy's default order applies the route's mutations first and the route configuration's last.
         HeaderMutation[] levels = [new HeaderMutation(config.Headers), virtualHost, routeConfiguration];
         if (mostSpecificWins)
@@ -66,6 +68,9 @@ public sealed class RouteEntry
     internal MirrorPolicy[] Mirrors { get; }
 
     public HashPolicy HashPolicy { get; }
+
+    /// <summary>The route's retry policy, else its virtual host's; null when neither has one.</summary>
+    public RetryPolicy? RetryPolicy { get; }
 
     /// <summary>Route, virtual host and route configuration levels in the order they apply (empty levels left out).</summary>
     internal HeaderMutation[] HeaderMutations { get; }
