@@ -14,7 +14,7 @@ namespace ActorMesh.Listeners;
 /// it routes, picks a host, leases a pooled upstream connection and streams both bodies with backpressure; one
 /// request is in flight at a time, so pipelined requests are answered in order. Its parts: this file (the exchange
 /// and the connection's lifecycle), <c>.Upstream.cs</c> (talking to the upstream), <c>.Timeouts.cs</c> (Envoy's
-/// timeouts) and <c>.Upgrade.cs</c> (protocol upgrades such as WebSocket).
+/// timeouts), <c>.Retry.cs</c> (the router's retries) and <c>.Upgrade.cs</c> (protocol upgrades such as WebSocket).
 /// </summary>
 public sealed partial class HttpConnectionManagerStage : GraphStageWithMaterializedValue<FlowShape<RequestPart, ByteString>, IConnectionControl>
 {
