@@ -279,6 +279,44 @@ public sealed class RetryProxyTests : IDisposable
     }
 
     [Fact]
+    public async Task An_external_request_at_an_edge_cannot_ask_for_retries()
+    {
+        var seen = new ConcurrentQueue<UpstreamRequest>();
+        await using var failing = TestUpstream.Start((r, s) =>
+        {
+            seen.Enqueue(r);
+            return TestUpstream.WriteResponse(s, 503, "down");
+        });
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.ConfigWith(
+            "routes:\n- match: { prefix: \"/\" }\n  route: { cluster: backend }", [failing.Port], hcmOptions: "use_remote_address: true"));
+        using var client = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{proxy.Port("main")}/");
+        request.Headers.Add("x-forwarded-for", "203.0.113.7");
+        request.Headers.Add("x-envoy-retry-on", "5xx");
+        request.Headers.Add("x-envoy-max-retries", "3");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Null(Assert.Single(seen).Header("x-envoy-retry-on"));
+        Assert.Equal(0, proxy.Stat("cluster.backend.upstream_rq_retry"));
+    }
+
+    [Fact]
+    public async Task A_virtual_host_policy_retries_its_routes()
+    {
+        await using var flaky = Alternating(503);
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.ConfigWith(
+            "retry_policy: { retry_on: gateway-error }\nroutes:\n- match: { prefix: \"/\" }\n  route: { cluster: backend }", [flaky.Port]));
+        using var client = new HttpClient();
+
+        using var response = await client.GetAsync($"http://127.0.0.1:{proxy.Port("main")}/");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, flaky.Requests);
+    }
+
+    [Fact]
     public async Task The_upstream_timeout_header_replaces_the_route_timeout_and_is_not_forwarded()
     {
         var seen = new ConcurrentQueue<UpstreamRequest>();
