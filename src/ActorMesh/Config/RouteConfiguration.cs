@@ -23,6 +23,12 @@ public sealed record VirtualHostConfig(string Name, EquatableArray<string> Domai
 
     /// <summary>The retry policy of every route that has none of its own.</summary>
     public RetryPolicyConfig? RetryPolicy { get; init; }
+
+    /// <summary>Envoy's <c>include_request_attempt_count</c>: <c>x-envoy-attempt-count</c> on each try sent upstream.</summary>
+    public bool IncludeRequestAttemptCount { get; init; }
+
+    /// <summary>Envoy's <c>include_attempt_count_in_response</c>: <c>x-envoy-attempt-count</c> on the upstream's response.</summary>
+    public bool IncludeAttemptCountInResponse { get; init; }
 }
 
 /// <summary>

@@ -34,6 +34,10 @@ public sealed partial class HttpConnectionManagerStage
         ];
 
         private RetryState? _retry;
+
+        // Tries of the current request so far, for x-envoy-attempt-count.
+        private int _attempts;
+        private HttpHeaders? _retryHeaders;
         private bool _retryPending;
         private ByteString _retryHead = ByteString.Empty;
         private ByteString _retryBody = ByteString.Empty;
@@ -47,6 +51,7 @@ public sealed partial class HttpConnectionManagerStage
         private void SetUpRetries(RouteEntry route, UpstreamCluster cluster, HttpRequestHead request, UpstreamHost host)
         {
             var policy = route.RetryPolicy;
+            _attempts = 1;
             _perTryTicks = policy is null ? 0 : Ticks(policy.PerTryTimeout);
             var headers = request.Headers;
             string? retryOn = null;
@@ -103,12 +108,22 @@ public sealed partial class HttpConnectionManagerStage
             _routeTimeoutTicks = ticks;
         }
 
+        /// <summary>Envoy's <c>include_request_attempt_count</c>: each try tells the upstream its number.</summary>
+        private void AddRequestAttemptCount(HttpHeaders headers)
+        {
+            if (_route is { IncludeRequestAttemptCount: true })
+            {
+                headers.Set("x-envoy-attempt-count", _attempts.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
         /// <summary>Keeps the head as first written, so a retry sends the same request.</summary>
-        private void RecordForReplay(ByteString head)
+        private void RecordForReplay(ByteString head, HttpHeaders headers)
         {
             if (_retry is not null)
             {
                 _retryHead = head;
+                _retryHeaders = headers;
             }
         }
 
@@ -204,7 +219,12 @@ public sealed partial class HttpConnectionManagerStage
                 return;
             }
             retry.OnHostAttempted(host);
-            retry.OnRetryStarted();
+            _attempts++;
+            if (_route!.IncludeRequestAttemptCount && _retryHeaders is { } headers)
+            {
+                AddRequestAttemptCount(headers);
+                _retryHead = Http1Writer.RequestHead(_request!.Method, _request.Target, headers);
+            }
             // Callbacks still on their way from the failed try's connection must not reach this one.
             _generation++;
             var chunked = _request!.Framing == BodyFraming.Chunked;
@@ -273,6 +293,7 @@ public sealed partial class HttpConnectionManagerStage
             }
             _retryHead = ByteString.Empty;
             _retryBody = ByteString.Empty;
+            _retryHeaders = null;
         }
     }
 }

@@ -29,8 +29,10 @@ public sealed partial class HttpConnectionManagerStage
         private void StartUpstream(UpstreamConnection upstream, HttpRequestHead request)
         {
             _upstream = upstream;
-            var head = Http1Writer.RequestHead(request.Method, request.Target, UpstreamHeaders(request));
-            RecordForReplay(head);
+            var headers = UpstreamHeaders(request);
+            AddRequestAttemptCount(headers);
+            var head = Http1Writer.RequestHead(request.Method, request.Target, headers);
+            RecordForReplay(head, headers);
             BeginTry(upstream, head);
         }
 
@@ -321,6 +323,10 @@ public sealed partial class HttpConnectionManagerStage
         {
             var elapsedMs = (long)Stopwatch.GetElapsedTime(_upstreamStart).TotalMilliseconds;
             headers.Set("x-envoy-upstream-service-time", elapsedMs.ToString(CultureInfo.InvariantCulture));
+            if (_route is { IncludeAttemptCountInResponse: true })
+            {
+                headers.Set("x-envoy-attempt-count", _attempts.ToString(CultureInfo.InvariantCulture));
+            }
             ApplyResponseMutations(headers, _route, _weightedCluster);
             switch (_hcm.Forwarding.ServerHeaderTransformation)
             {

@@ -59,9 +59,6 @@ public sealed class RetryState
         _nextIntervalMs = policy.BaseIntervalMs;
     }
 
-    /// <summary>How many tries have been made, the first included.</summary>
-    public int Attempts { get; private set; } = 1;
-
     /// <summary>
     /// Envoy's <c>RetryStateImpl::create</c>: null when nothing can be retried, so a request without retries
     /// allocates nothing. The header values are the request's <c>x-envoy-retry-on</c>, <c>x-envoy-max-retries</c>
@@ -143,9 +140,6 @@ public sealed class RetryState
     public bool ShouldSelectAnotherHost(UpstreamHost host) => _attempted?.Contains(host) ?? false;
 
     public long HostSelectionMaxAttempts => _policy.Config.HostSelectionRetryMaxAttempts;
-
-    /// <summary>The retry started: one more try.</summary>
-    public void OnRetryStarted() => Attempts++;
 
     /// <summary>Envoy's <c>resetRetry</c>: gives back the circuit breaker's retry once the retried try is over.</summary>
     public void Reset()

@@ -22,8 +22,10 @@ public sealed class RouteEntry
     private readonly WeightedClusterEntry[] _weighted;
     private readonly long _totalWeight;
 
-    internal RouteEntry(RouteConfig config, HeaderMutation virtualHost, HeaderMutation routeConfiguration, bool mostSpecificWins, RetryPolicy? virtualHostRetryPolicy = null)
+    internal RouteEntry(RouteConfig config, HeaderMutation virtualHost, HeaderMutation routeConfiguration, bool mostSpecificWins, VirtualHostConfig? host = null, RetryPolicy? virtualHostRetryPolicy = null)
     {
+        IncludeRequestAttemptCount = host?.IncludeRequestAttemptCount ?? false;
+        IncludeAttemptCountInResponse = host?.IncludeAttemptCountInResponse ?? false;
         Config = config;
         _match = config.Match;
         _comparison = _match.CaseSensitive ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
@@ -71,6 +73,12 @@ public sealed class RouteEntry
 
     /// <summary>The route's retry policy, else its virtual host's; null when neither has one.</summary>
     public RetryPolicy? RetryPolicy { get; }
+
+    /// <summary>The virtual host's <c>include_request_attempt_count</c>.</summary>
+    public bool IncludeRequestAttemptCount { get; }
+
+    /// <summary>The virtual host's <c>include_attempt_count_in_response</c>.</summary>
+    public bool IncludeAttemptCountInResponse { get; }
 
     /// <summary>Route, virtual host and route configuration levels in the order they apply (empty levels left out).</summary>
     internal HeaderMutation[] HeaderMutations { get; }

@@ -53,7 +53,7 @@ public sealed class RouteTable
             var hostRetry = vh.RetryPolicy is { } retry ? new RetryPolicy(retry) : null;
             var entry = new VirtualHostEntry(
                 vh.Name,
-                vh.Routes.Select(r => new RouteEntry(r, hostHeaders, global, config.MostSpecificHeaderMutationsWins, hostRetry)).ToArray());
+                vh.Routes.Select(r => new RouteEntry(r, hostHeaders, global, config.MostSpecificHeaderMutationsWins, vh, hostRetry)).ToArray());
             foreach (var domain in vh.Domains)
             {
                 if (domain == "*")

@@ -317,6 +317,28 @@ public sealed class RetryProxyTests : IDisposable
     }
 
     [Fact]
+    public async Task Attempt_counts_go_upstream_and_back_when_the_virtual_host_asks()
+    {
+        var counts = new ConcurrentQueue<string?>();
+        var calls = 0;
+        await using var flaky = TestUpstream.Start((r, s) =>
+        {
+            counts.Enqueue(r.Header("x-envoy-attempt-count"));
+            return Interlocked.Increment(ref calls) == 1 ? TestUpstream.WriteResponse(s, 503, "no") : TestUpstream.WriteResponse(s, 200, "ok");
+        });
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.ConfigWith(
+            "include_request_attempt_count: true\ninclude_attempt_count_in_response: true\n" + Route("{ retry_on: 5xx }"), [flaky.Port]));
+        using var client = new HttpClient();
+
+        using var retried = await client.GetAsync($"http://127.0.0.1:{proxy.Port("main")}/");
+        using var first = await client.GetAsync($"http://127.0.0.1:{proxy.Port("main")}/");
+
+        Assert.Equal("1,2,1", string.Join(",", counts));
+        Assert.Equal("2", Assert.Single(retried.Headers.GetValues("x-envoy-attempt-count")));
+        Assert.Equal("1", Assert.Single(first.Headers.GetValues("x-envoy-attempt-count")));
+    }
+
+    [Fact]
     public async Task The_upstream_timeout_header_replaces_the_route_timeout_and_is_not_forwarded()
     {
         var seen = new ConcurrentQueue<UpstreamRequest>();
