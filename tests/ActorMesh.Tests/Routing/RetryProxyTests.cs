@@ -412,6 +412,73 @@ public sealed class RetryProxyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_body_outgrowing_the_buffer_while_a_retry_waits_is_507()
+    {
+        // An upstream that answers 503 as soon as it has a request head, before any body.
+        var heads = 0;
+        using var stop = new CancellationTokenSource();
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var upstreamPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var serving = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var socket = await listener.AcceptSocketAsync(stop.Token);
+                _ = Task.Run(async () =>
+                {
+                    using var _ = socket;
+                    var buffer = new byte[65536];
+                    var seen = "";
+                    try
+                    {
+                        while (!seen.Contains("\r\n\r\n"))
+                        {
+                            var n = await socket.ReceiveAsync(buffer, SocketFlags.None, stop.Token);
+                            if (n == 0)
+                            {
+                                return;
+                            }
+                            seen += System.Text.Encoding.Latin1.GetString(buffer, 0, n);
+                        }
+                        Interlocked.Increment(ref heads);
+                        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes("HTTP/1.1 503 X\r\ncontent-length: 0\r\n\r\n"), SocketFlags.None);
+                        while (await socket.ReceiveAsync(buffer, SocketFlags.None, stop.Token) > 0)
+                        {
+                        }
+                    }
+                    catch (Exception e) when (e is SocketException or OperationCanceledException)
+                    {
+                    }
+                });
+            }
+        });
+        try
+        {
+            var config = ProxyHarness.ConfigWith(Route("{ retry_on: 5xx, retry_back_off: { base_interval: 60s, max_interval: 60s } }"), [upstreamPort])
+                .Replace("  - name: main\n", "  - name: main\n    per_connection_buffer_limit_bytes: 1024\n");
+            await using var proxy = await ProxyHarness.StartAsync(config);
+            using var client = await RawConnection.Open(proxy.Port("main"));
+
+            await client.Send("POST / HTTP/1.1\r\nHost: a\r\ncontent-length: 3000\r\n\r\n" + new string('a', 500));
+            Assert.True(await Until(() => proxy.Stat("cluster.backend.upstream_rq_retry") == 1, Wait), "the first try was not retried");
+            await client.Send(new string('b', 2500));
+
+            Assert.True(await client.ReadUntil("\r\n\r\n", Wait), "no response");
+            Assert.StartsWith("HTTP/1.1 507", client.Received);
+            Assert.Equal(1, Volatile.Read(ref heads));
+            Assert.Equal(1, proxy.Stat("cluster.backend.retry_or_shadow_abandoned"));
+            Assert.Equal(0, proxy.Stat("cluster.backend.circuit_breakers.default.rq_retry_open"));
+        }
+        finally
+        {
+            stop.Cancel();
+            listener.Stop();
+            await Task.WhenAny(serving, Task.Delay(Wait));
+        }
+    }
+
+    [Fact]
     public async Task Nothing_is_retried_once_the_response_has_started()
     {
         await using var upstream = RecordingUpstream.Start(async e =>
