@@ -45,10 +45,12 @@ internal static class RouteActionReader
         var autoHost = action.Boolean("auto_host_rewrite") ?? false;
         var mirrors = ReadMirrors(action, context);
         var hashPolicies = ReadResults.AllOrNull(action.Sequence("hash_policy").Select(p => ReadHashPolicy(p, context)));
+        var retryPolicy = action.Map("retry_policy") is { } retryMap ? RetryPolicyReader.Read(retryMap, context) : null;
         var specified = cluster is not null || clusterHeader is { Length: > 0 } || weighted is not null;
         if (!specified || upgrades is null || mirrors is null || hashPolicies is null || hostRewrites.Length > 1
             || (action.Has("regex_rewrite") && (regexRewrite is null || prefixRewrite is not null))
-            || (action.Has("weighted_clusters") && weighted is null))
+            || (action.Has("weighted_clusters") && weighted is null)
+            || (action.Has("retry_policy") && retryPolicy is null))
         {
             return null;
         }
@@ -65,6 +67,7 @@ internal static class RouteActionReader
             AutoHostRewrite = autoHost,
             MirrorPolicies = mirrors.Value,
             HashPolicies = hashPolicies.Value,
+            RetryPolicy = retryPolicy,
         };
     }
 

@@ -20,6 +20,15 @@ public sealed record RouteConfiguration(string Name, EquatableArray<VirtualHostC
 public sealed record VirtualHostConfig(string Name, EquatableArray<string> Domains, EquatableArray<RouteConfig> Routes)
 {
     public HeaderMutationConfig Headers { get; init; } = HeaderMutationConfig.None;
+
+    /// <summary>The retry policy of every route that has none of its own.</summary>
+    public RetryPolicyConfig? RetryPolicy { get; init; }
+
+    /// <summary>Envoy's <c>include_request_attempt_count</c>: <c>x-envoy-attempt-count</c> on each try sent upstream.</summary>
+    public bool IncludeRequestAttemptCount { get; init; }
+
+    /// <summary>Envoy's <c>include_attempt_count_in_response</c>: <c>x-envoy-attempt-count</c> on the upstream's response.</summary>
+    public bool IncludeAttemptCountInResponse { get; init; }
 }
 
 /// <summary>
@@ -129,6 +138,9 @@ public sealed record RouteActionConfig(string Cluster)
     public EquatableArray<MirrorPolicyConfig> MirrorPolicies { get; init; } = EquatableArray<MirrorPolicyConfig>.Empty;
 
     public EquatableArray<HashPolicyConfig> HashPolicies { get; init; } = EquatableArray<HashPolicyConfig>.Empty;
+
+    /// <summary>The route's <c>retry_policy</c>; it replaces the virtual host's whole.</summary>
+    public RetryPolicyConfig? RetryPolicy { get; init; }
 }
 
 /// <summary>Envoy's <c>WeightedCluster</c>: a cluster picked per request in proportion to its weight.</summary>

@@ -48,12 +48,21 @@ internal static class RouteConfigurationReader
         }
         var domains = ReadResults.AllOrNull(domainItems.Select(domain => ReadDomain(domain, name ?? "", claims, context)));
         var headers = HeaderMutationReader.Read(host, context);
+        var retryPolicy = host.Map("retry_policy") is { } retryMap ? RetryPolicyReader.Read(retryMap, context) : null;
+        var requestAttemptCount = host.Boolean("include_request_attempt_count") ?? false;
+        var responseAttemptCount = host.Boolean("include_attempt_count_in_response") ?? false;
         var routes = ReadResults.AllOrNull(host.Sequence("routes").Select(route => ReadRoute(route, maxBodyBytes, context)));
-        if (name is null || domains is null || domains.Value.Count == 0 || routes is null || headers is null)
+        if (name is null || domains is null || domains.Value.Count == 0 || routes is null || headers is null
+            || (host.Has("retry_policy") && retryPolicy is null))
         {
             return null;
         }
-        return new VirtualHostConfig(name, domains.Value, routes.Value) { Headers = headers };
+        return new VirtualHostConfig(name, domains.Value, routes.Value)         {
+            Headers = headers,
+            RetryPolicy = retryPolicy,
+            IncludeRequestAttemptCount = requestAttemptCount,
+            IncludeAttemptCountInResponse = responseAttemptCount,
+        };
     }
 
     private static string? ReadDomain(SequenceItem item, string virtualHost, List<DomainClaim> claims, ConfigReadContext context)

@@ -100,7 +100,7 @@ internal static class RouteMatchReader
         return new RuntimeFractionConfig(numerator, denominator ?? FractionDenominator.Hundred, runtimeKey);
     }
 
-    private static HeaderMatcherConfig? ReadHeader(SequenceItem item, ConfigReadContext context)
+    internal static HeaderMatcherConfig? ReadHeader(SequenceItem item, ConfigReadContext context)
     {
         if (context.AsMap(item.Node, item.Path) is not { } header)
         {

@@ -97,6 +97,14 @@ public static class ForwardingHeaders
         return trusted;
     }
 
+    /// <summary>
+    /// Whether the router may act on the request's <c>x-envoy-*</c> control headers (retries, timeouts): false for an
+    /// external request at an edge proxy, whose such headers <see cref="Apply"/> strips, as Envoy sanitises them
+    /// before its router sees them.
+    /// </summary>
+    public static bool TrustsEnvoyHeaders(HttpHeaders headers, ForwardingConfig config, IPAddress? remote) =>
+        !config.UseRemoteAddress || (headers.CountOf("x-forwarded-for") == 0 && remote is not null && IsInternal(remote));
+
     /// <summary>RFC 1918 and RFC 4193 addresses, Envoy's default notion of internal.</summary>
     public static bool IsInternal(IPAddress address)
     {

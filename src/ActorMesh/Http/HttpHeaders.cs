@@ -62,6 +62,18 @@ public sealed class HttpHeaders
         }
     }
 
+    public bool HasNameStartingWith(string prefix)
+    {
+        foreach (var h in _items)
+        {
+            if (h.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public bool HasNameContaining(char c)
     {
         foreach (var h in _items)

@@ -78,6 +78,12 @@ public sealed class HttpConnectionManager
     /// </summary>
     public IReadOnlyList<AccessLogger> AccessLogs { get; init; } = [];
 
+    /// <summary>
+    /// The listener's <c>per_connection_buffer_limit_bytes</c>: how much of a request body is kept for replay on a
+    /// retry; a request whose body grows past it is no longer retried.
+    /// </summary>
+    public int BufferLimitBytes { get; init; } = ListenerConfig.DefaultPerConnectionBufferLimitBytes;
+
     /// <summary>The node's runtime, read by <c>runtime_fraction</c>; null: every fraction keeps its default.</summary>
     public RuntimeLoader? Runtime { get; init; }
 

@@ -30,6 +30,11 @@ public sealed partial class HttpConnectionManagerStage
 
         protected override void OnTimer(object timerKey)
         {
+            if (timerKey == RetryBackOffTimer)
+            {
+                OnRetryBackOff();
+                return;
+            }
             if (timerKey == DelayedCloseTimer)
             {
                 // Envoy's delayed_close_timeout: the client had its chance to close first.
@@ -91,9 +96,14 @@ public sealed partial class HttpConnectionManagerStage
         private void OnRequestComplete()
         {
             _requestDeadline = 0;
-            if (_route is not null && _upstream is not null)
+            // The route timeout covers every try, back-offs included.
+            if (_route is not null && (_upstream is not null || _retryPending))
             {
                 StartRouteTimer();
+            }
+            if (_upstream is not null)
+            {
+                StartTryTimer();
             }
         }
 
@@ -111,6 +121,7 @@ public sealed partial class HttpConnectionManagerStage
         {
             _routeDeadline = 0;
             _requestDeadline = 0;
+            EndRetries();
         }
 
         private void TouchStream() => _lastActivity = Stopwatch.GetTimestamp();
@@ -167,6 +178,11 @@ public sealed partial class HttpConnectionManagerStage
                 OnRouteTimeout();
                 return;
             }
+            if (_tryDeadline != 0 && now >= _tryDeadline)
+            {
+                OnPerTryTimeout();
+                return;
+            }
             if (_streamIdleTicks > 0 && now >= _lastActivity + _streamIdleTicks)
             {
                 OnStreamIdleTimeout();
@@ -174,6 +190,7 @@ public sealed partial class HttpConnectionManagerStage
             }
             Arm(_requestDeadline);
             Arm(_routeDeadline);
+            Arm(_tryDeadline);
             ArmStreamIdle();
         }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using ActorMesh.Config;
 using ActorMesh.Http;
+using ActorMesh.Routing;
 using ActorMesh.Upstream;
 using Akka.IO;
 using Akka.Util;
@@ -28,12 +29,24 @@ public sealed partial class HttpConnectionManagerStage
         private void StartUpstream(UpstreamConnection upstream, HttpRequestHead request)
         {
             _upstream = upstream;
+            var headers = UpstreamHeaders(request);
+            AddRequestAttemptCount(headers);
+            var head = Http1Writer.RequestHead(request.Method, request.Target, headers);
+            RecordForReplay(head, headers);
+            BeginTry(upstream, head);
+        }
+
+        /// <summary>One try: the request's bytes so far to <paramref name="upstream"/>, then its response awaited.</summary>
+        private void BeginTry(UpstreamConnection upstream, ByteString bytes)
+        {
+            _upstream = upstream;
             _upstreamStart = Stopwatch.GetTimestamp();
             _response = null;
             _responseBody = null;
             _responseBuffer = ByteString.Empty;
-            WriteUpstream(Http1Writer.RequestHead(request.Method, request.Target, UpstreamHeaders(request)));
+            WriteUpstream(bytes);
             ReadUpstream();
+            StartTryTimer();
         }
 
         private HttpHeaders UpstreamHeaders(HttpRequestHead request)
@@ -162,6 +175,10 @@ public sealed partial class HttpConnectionManagerStage
                 }
                 upstream.Host.ReportLocalOriginFailure();
                 ReleaseUpstream(success: false, reusable: false);
+                if (RetryOnReset(connectFailed ? UpstreamResetReason.ConnectionFailure : UpstreamResetReason.ConnectionTermination, requestStarted: !connectFailed))
+                {
+                    return;
+                }
                 if (connectFailed)
                 {
                     ReplyLocally(503, LocalReply.ConnectFailure, ResponseFlags.UpstreamConnectionFailure, "upstream_reset_before_response_started{connection_failure}");
@@ -232,6 +249,10 @@ public sealed partial class HttpConnectionManagerStage
                     }
                     continue;
                 }
+                if (RetryOnResponse(response))
+                {
+                    return;
+                }
                 if (_upgradeType is not null)
                 {
                     // A refused upgrade: the client's next bytes belong to a protocol that never started.
@@ -291,6 +312,7 @@ public sealed partial class HttpConnectionManagerStage
                 headers.Add("connection", "keep-alive");
             }
             _responseHeadSent = true;
+            EndRetries();
             _info!.ResponseHeaders = headers;
             _info.ResponseCodeDetails = "via_upstream";
             return Http1Writer.ResponseHead(request.Version, response.Status, response.Reason, headers);
@@ -301,6 +323,10 @@ public sealed partial class HttpConnectionManagerStage
         {
             var elapsedMs = (long)Stopwatch.GetElapsedTime(_upstreamStart).TotalMilliseconds;
             headers.Set("x-envoy-upstream-service-time", elapsedMs.ToString(CultureInfo.InvariantCulture));
+            if (_route is { IncludeAttemptCountInResponse: true })
+            {
+                headers.Set("x-envoy-attempt-count", _attempts.ToString(CultureInfo.InvariantCulture));
+            }
             ApplyResponseMutations(headers, _route, _weightedCluster);
             switch (_hcm.Forwarding.ServerHeaderTransformation)
             {
@@ -371,6 +397,10 @@ public sealed partial class HttpConnectionManagerStage
         private void UpstreamProtocolError()
         {
             ReleaseUpstream(success: false, reusable: false);
+            if (RetryOnReset(UpstreamResetReason.ProtocolError, requestStarted: true))
+            {
+                return;
+            }
             ReplyLocally(502, LocalReply.ProtocolError, ResponseFlags.UpstreamProtocolError, "upstream_reset_before_response_started{protocol_error}");
         }
 

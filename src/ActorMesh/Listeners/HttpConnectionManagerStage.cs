@@ -14,7 +14,7 @@ namespace ActorMesh.Listeners;
 /// it routes, picks a host, leases a pooled upstream connection and streams both bodies with backpressure; one
 /// request is in flight at a time, so pipelined requests are answered in order. Its parts: this file (the exchange
 /// and the connection's lifecycle), <c>.Upstream.cs</c> (talking to the upstream), <c>.Timeouts.cs</c> (Envoy's
-/// timeouts) and <c>.Upgrade.cs</c> (protocol upgrades such as WebSocket).
+/// timeouts), <c>.Retry.cs</c> (the router's retries) and <c>.Upgrade.cs</c> (protocol upgrades such as WebSocket).
 /// </summary>
 public sealed partial class HttpConnectionManagerStage : GraphStageWithMaterializedValue<FlowShape<RequestPart, ByteString>, IConnectionControl>
 {
@@ -133,6 +133,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
                 _upstream.Host.Release(_upstream, success: false, reusable: false);
                 _upstream = null;
             }
+            EndRetries();
             if (InFlight)
             {
                 _hcm.Stats.DownstreamRqActive.Dec();
@@ -302,6 +303,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
                 ReplyLocally(503, LocalReply.Overflow, ResponseFlags.UpstreamOverflow, "upstream_reset_before_response_started{overflow}");
                 return;
             }
+            SetUpRetries(route, cluster, request, host);
             request = RewriteRequest(request, route, host);
             SendContinueIfOwed(request);
             StartUpstream(upstream!, request);
@@ -374,9 +376,17 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             }
             // Even once the primary has answered, the shadow still gets the whole body.
             BufferShadowBody(data);
+            if (_retry is not null && !BufferForRetry(data))
+            {
+                return;
+            }
             if (_discardingBody || _upstream is null)
             {
-                PullIfOpen();
+                // While a retry waits for its back-off the body stays with the client: the retry pulls it on.
+                if (!_retryPending)
+                {
+                    PullIfOpen();
+                }
                 return;
             }
             WriteUpstream(_request!.Framing == BodyFraming.Chunked ? Http1Writer.Chunk(data) : data);
@@ -425,6 +435,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
                 return;
             }
             ReleaseUpstream(success: false, reusable: false);
+            EndRetries();
             if (!InFlight)
             {
                 // The request never got as far as a head: it still counts, and is logged, as Envoy's does.

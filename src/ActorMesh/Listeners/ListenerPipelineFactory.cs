@@ -52,6 +52,7 @@ public sealed class ListenerPipelineFactory
             AccessLogs = _accessLogs.CreateLoggers(hcmConfig.AccessLogs),
             Tracer = _tracing.CreateTracer(hcmConfig.Tracing, clusters, exporters),
             Runtime = _runtime,
+            BufferLimitBytes = listener.PerConnectionBufferLimitBytes,
         };
         ConnectionPipeline pipeline = addresses => Flow.Create<Akka.IO.ByteString>()
             .Via(new Http1RequestDecoder(hcm.Limits, hcmConfig.Timeouts.RequestHeaders))

@@ -22,8 +22,10 @@ public sealed class RouteEntry
     private readonly WeightedClusterEntry[] _weighted;
     private readonly long _totalWeight;
 
-    internal RouteEntry(RouteConfig config, HeaderMutation virtualHost, HeaderMutation routeConfiguration, bool mostSpecificWins)
+    internal RouteEntry(RouteConfig config, HeaderMutation virtualHost, HeaderMutation routeConfiguration, bool mostSpecificWins, VirtualHostConfig? host = null, RetryPolicy? virtualHostRetryPolicy = null)
     {
+        IncludeRequestAttemptCount = host?.IncludeRequestAttemptCount ?? false;
+        IncludeAttemptCountInResponse = host?.IncludeAttemptCountInResponse ?? false;
         Config = config;
         _match = config.Match;
         _comparison = _match.CaseSensitive ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
@@ -38,6 +40,8 @@ public sealed class RouteEntry
         Mirrors = action?.MirrorPolicies.Select(m => new MirrorPolicy(m)).ToArray() ?? [];
         HashPolicy = new HashPolicy(action?.HashPolicies ?? EquatableArray<HashPolicyConfig>.Empty);
         Redirect = config.Redirect is { } redirect ? new RedirectAction(redirect) : null;
+        // Envoy: a route's retry_policy replaces its virtual host's whole.
+        RetryPolicy = action?.RetryPolicy is { } retry ? new RetryPolicy(retry) : virtualHostRetryPolicy;
         // Envoy's default order applies the route's mutations first and the route configuration's last.
         HeaderMutation[] levels = [new HeaderMutation(config.Headers), virtualHost, routeConfiguration];
         if (mostSpecificWins)
@@ -66,6 +70,15 @@ public sealed class RouteEntry
     internal MirrorPolicy[] Mirrors { get; }
 
     public HashPolicy HashPolicy { get; }
+
+    /// <summary>The route's retry policy, else its virtual host's; null when neither has one.</summary>
+    public RetryPolicy? RetryPolicy { get; }
+
+    /// <summary>The virtual host's <c>include_request_attempt_count</c>.</summary>
+    public bool IncludeRequestAttemptCount { get; }
+
+    /// <summary>The virtual host's <c>include_attempt_count_in_response</c>.</summary>
+    public bool IncludeAttemptCountInResponse { get; }
 
     /// <summary>Route, virtual host and route configuration levels in the order they apply (empty levels left out).</summary>
     internal HeaderMutation[] HeaderMutations { get; }

@@ -50,9 +50,10 @@ public sealed class RouteTable
         foreach (var vh in config.VirtualHosts)
         {
             var hostHeaders = new HeaderMutation(vh.Headers);
+            var hostRetry = vh.RetryPolicy is { } retry ? new RetryPolicy(retry) : null;
             var entry = new VirtualHostEntry(
                 vh.Name,
-                vh.Routes.Select(r => new RouteEntry(r, hostHeaders, global, config.MostSpecificHeaderMutationsWins)).ToArray());
+                vh.Routes.Select(r => new RouteEntry(r, hostHeaders, global, config.MostSpecificHeaderMutationsWins, vh, hostRetry)).ToArray());
             foreach (var domain in vh.Domains)
             {
                 if (domain == "*")

@@ -18,6 +18,17 @@ public sealed class UpstreamOverflowStats(StatsScope scope)
     public Counter UpstreamCxMaxRequests { get; } = scope.Counter("upstream_cx_max_requests");
 }
 
+/// <summary>Envoy's retry stats of a cluster (<c>upstream_rq_retry_overflow</c> is the circuit breaker's).</summary>
+public sealed class UpstreamRetryStats(StatsScope scope)
+{
+    public Counter UpstreamRqRetry { get; } = scope.Counter("upstream_rq_retry");
+    public Counter UpstreamRqRetrySuccess { get; } = scope.Counter("upstream_rq_retry_success");
+    public Counter UpstreamRqRetryLimitExceeded { get; } = scope.Counter("upstream_rq_retry_limit_exceeded");
+    public Counter UpstreamRqRetryBackoffExponential { get; } = scope.Counter("upstream_rq_retry_backoff_exponential");
+    public Counter UpstreamRqPerTryTimeout { get; } = scope.Counter("upstream_rq_per_try_timeout");
+    public Counter RetryOrShadowAbandoned { get; } = scope.Counter("retry_or_shadow_abandoned");
+}
+
 /// <summary>
 /// What the data path sees of a cluster: its config, stats, circuit breakers, current membership and the balancer
 /// snapshot (a <see cref="PrioritySet"/>). The <see cref="UpstreamClusterActor"/> owns it and publishes a new snapshot
@@ -36,6 +47,7 @@ public sealed class UpstreamCluster
         CircuitBreaker = new CircuitBreaker(config.CircuitBreakers.DefaultPriority, stats.Scope, "default");
         HighPriorityCircuitBreaker = new CircuitBreaker(config.CircuitBreakers.HighPriority, stats.Scope, "high");
         OverflowStats = new UpstreamOverflowStats(stats.Scope);
+        RetryStats = new UpstreamRetryStats(stats.Scope);
     }
 
     public string Name => Config.Name;
@@ -50,6 +62,8 @@ public sealed class UpstreamCluster
     public CircuitBreaker HighPriorityCircuitBreaker { get; }
 
     public UpstreamOverflowStats OverflowStats { get; }
+
+    public UpstreamRetryStats RetryStats { get; }
 
     internal PrioritySet PrioritySet => Volatile.Read(ref _prioritySet);
 

@@ -55,10 +55,6 @@ public sealed class RouteConfigErrorTests
         Assert.Equal($"{Routes}.require_tls (line 16): unknown field", Only("require_tls: ALL\nroutes:\n- match: { prefix: / }\n  route: { cluster: backend }"));
 
     [Fact]
-    public void Retry_policy_is_not_supported_yet() =>
-        Assert.Contains("route.retry_policy (line", Only("routes:\n- match: { prefix: / }\n  route: { cluster: backend, retry_policy: { retry_on: 5xx } }"));
-
-    [Fact]
     public void Direct_response_body_is_limited_to_4_KiB_by_default()
     {
         var body = new string('x', 4097);
