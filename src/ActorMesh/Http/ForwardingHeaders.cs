@@ -105,7 +105,10 @@ public static class ForwardingHeaders
     public static bool TrustsEnvoyHeaders(HttpHeaders headers, ForwardingConfig config, IPAddress? remote) =>
         !config.UseRemoteAddress || (headers.CountOf("x-forwarded-for") == 0 && remote is not null && IsInternal(remote));
 
-    /// <summary>RFC 1918 and RFC 4193 addresses, Envoy's default notion of internal.</summary>
+    /// <summary>
+    /// Envoy's default notion of internal (<c>Network::Utility::isInternalAddress</c>): RFC 1918 space and 127.0.0.1
+    /// for IPv4; <c>fd00::/8</c> (RFC 4193's locally assigned half) and <c>::1</c> for IPv6.
+    /// </summary>
     public static bool IsInternal(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6)
@@ -116,13 +119,14 @@ public static class ForwardingHeaders
         {
             Span<byte> b = stackalloc byte[4];
             address.TryWriteBytes(b, out _);
-            return b[0] == 10 || (b[0] == 172 && (b[1] & 0xF0) == 16) || (b[0] == 192 && b[1] == 168);
+            return b[0] == 10 || (b[0] == 172 && (b[1] & 0xF0) == 16) || (b[0] == 192 && b[1] == 168)
+                || (b[0] == 127 && b[1] == 0 && b[2] == 0 && b[3] == 1);
         }
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
             Span<byte> b = stackalloc byte[16];
             address.TryWriteBytes(b, out _);
-            return (b[0] & 0xFE) == 0xFC;
+            return b[0] == 0xFD || address.Equals(IPAddress.IPv6Loopback);
         }
         return false;
     }

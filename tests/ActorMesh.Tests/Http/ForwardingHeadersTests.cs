@@ -98,10 +98,13 @@ public sealed class ForwardingHeadersTests
     [InlineData("172.16.0.1", true)]
     [InlineData("172.32.0.1", false)]
     [InlineData("192.168.9.9", true)]
-    [InlineData("127.0.0.1", false)]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("127.0.0.2", false)]
     [InlineData("fd00::1", true)]
+    [InlineData("fc00::1", false)]
+    [InlineData("::1", true)]
     [InlineData("2001:db8::1", false)]
     [InlineData("::ffff:10.0.0.1", true)]
-    public void Internal_means_rfc1918_or_rfc4193(string address, bool expected) =>
+    public void Internal_means_rfc1918_fd00_and_the_loopback_address(string address, bool expected) =>
         Assert.Equal(expected, ForwardingHeaders.IsInternal(IPAddress.Parse(address)));
 }

@@ -57,7 +57,8 @@ public sealed class HttpSemanticsTests
         await using var _ = upstream;
         await using var proxy = await ProxyHarness.StartAsync(Config(upstream.Port, "use_remote_address: true\npreserve_external_request_id: true"));
 
-        await RawHttp.Exchange(proxy.Port("main"), "GET / HTTP/1.1\r\nHost: a\r\nx-request-id: client-chosen\r\nconnection: close\r\n\r\n");
+        // XFF makes the request external even from 127.0.0.1, which Envoy counts as internal.
+        await RawHttp.Exchange(proxy.Port("main"), "GET / HTTP/1.1\r\nHost: a\r\nx-forwarded-for: 203.0.113.7\r\nx-request-id: client-chosen\r\nconnection: close\r\n\r\n");
 
         Assert.Equal("client-chosen", Assert.Single(seen).Header("x-request-id"));
     }
