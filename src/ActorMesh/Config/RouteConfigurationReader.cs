@@ -48,12 +48,33 @@ internal static class RouteConfigurationReader
         }
         var domains = ReadResults.AllOrNull(domainItems.Select(domain => ReadDomain(domain, name ?? "", claims, context)));
         var headers = HeaderMutationReader.Read(host, context);
+        var perFilter = ReadPerFilterConfig(host, host, context);
         var routes = ReadResults.AllOrNull(host.Sequence("routes").Select(route => ReadRoute(route, maxBodyBytes, context)));
-        if (name is null || domains is null || domains.Value.Count == 0 || routes is null || headers is null)
+        if (name is null || domains is null || domains.Value.Count == 0 || routes is null || headers is null || perFilter is null)
         {
             return null;
         }
-        return new VirtualHostConfig(name, domains.Value, routes.Value) { Headers = headers };
+        return new VirtualHostConfig(name, domains.Value, routes.Value) { Headers = headers, PerFilterConfig = perFilter.Value };
+    }
+
+    /// <summary>
+    /// <c>typed_per_filter_config</c> of <paramref name="owner"/>, plus the older <c>cors</c> field (on
+    /// <paramref name="corsOwner"/>: the virtual host, or a route's action) as the cors filter's entry, which a typed
+    /// entry for the cors filter overrides.
+    /// </summary>
+    private static EquatableArray<PerFilterConfig>? ReadPerFilterConfig(YamlMap owner, YamlMap? corsOwner, ConfigReadContext context)
+    {
+        var typed = HttpFilterReader.ReadPerFilterConfig(owner, context);
+        var cors = corsOwner?.Map("cors") is { } corsMap ? CorsPolicyReader.Read(corsMap, context) : null;
+        if (typed is null || (corsOwner?.Has("cors") == true && cors is null))
+        {
+            return null;
+        }
+        if (cors is null || typed.Value.Any(entry => entry.FilterName == CorsPolicyReader.Name))
+        {
+            return typed;
+        }
+        return typed.Value.Append(new PerFilterConfig(CorsPolicyReader.Name, cors)).ToEquatableArray();
     }
 
     private static string? ReadDomain(SequenceItem item, string virtualHost, List<DomainClaim> claims, ConfigReadContext context)
@@ -90,8 +111,10 @@ internal static class RouteConfigurationReader
         RouteActionConfig? action = null;
         RedirectConfig? redirect = null;
         DirectResponseConfig? direct = null;
+        EquatableArray<PerFilterConfig>? perFilter = null;
         if (route.RequiredMap("route", OtherActions) is { } actionMap)
         {
+            perFilter = ReadPerFilterConfig(route, actionMap, context);
             action = RouteActionReader.Read(actionMap, context);
         }
         else if (route.Map("redirect") is { } redirectMap)
@@ -102,11 +125,12 @@ internal static class RouteConfigurationReader
         {
             direct = ReadDirectResponse(directMap, maxBodyBytes);
         }
-        if (match is null || headers is null || (action is null && redirect is null && direct is null))
+        perFilter ??= ReadPerFilterConfig(route, null, context);
+        if (match is null || headers is null || perFilter is null || (action is null && redirect is null && direct is null))
         {
             return null;
         }
-        return new RouteConfig(name, match, action) { Redirect = redirect, DirectResponse = direct, Headers = headers };
+        return new RouteConfig(name, match, action) { Redirect = redirect, DirectResponse = direct, Headers = headers, PerFilterConfig = perFilter.Value };
     }
 
     private static RedirectConfig? ReadRedirect(YamlMap map)

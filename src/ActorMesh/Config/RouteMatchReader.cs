@@ -20,7 +20,7 @@ internal static class RouteMatchReader
         ("contains_match", StringMatchKind.Contains),
     ];
 
-    private static readonly Dictionary<string, FractionDenominator> Denominators = new(StringComparer.OrdinalIgnoreCase)
+    internal static readonly Dictionary<string, FractionDenominator> Denominators = new(StringComparer.OrdinalIgnoreCase)
     {
         ["HUNDRED"] = FractionDenominator.Hundred,
         ["TEN_THOUSAND"] = FractionDenominator.TenThousand,
@@ -100,7 +100,7 @@ internal static class RouteMatchReader
         return new RuntimeFractionConfig(numerator, denominator ?? FractionDenominator.Hundred, runtimeKey);
     }
 
-    private static HeaderMatcherConfig? ReadHeader(SequenceItem item, ConfigReadContext context)
+    internal static HeaderMatcherConfig? ReadHeader(SequenceItem item, ConfigReadContext context)
     {
         if (context.AsMap(item.Node, item.Path) is not { } header)
         {

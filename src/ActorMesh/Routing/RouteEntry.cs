@@ -22,9 +22,12 @@ public sealed class RouteEntry
     private readonly WeightedClusterEntry[] _weighted;
     private readonly long _totalWeight;
 
-    internal RouteEntry(RouteConfig config, HeaderMutation virtualHost, HeaderMutation routeConfiguration, bool mostSpecificWins)
+    private readonly EquatableArray<PerFilterConfig> _virtualHostFilters;
+
+    internal RouteEntry(RouteConfig config, HeaderMutation virtualHost, HeaderMutation routeConfiguration, bool mostSpecificWins, EquatableArray<PerFilterConfig> virtualHostFilters = default)
     {
         Config = config;
+        _virtualHostFilters = virtualHostFilters;
         _match = config.Match;
         _comparison = _match.CaseSensitive ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
         _pathRegex = _match.Kind == PathMatchKind.SafeRegex ? Re2Regex.CompileFullMatch(_match.Value) : null;
@@ -48,6 +51,26 @@ public sealed class RouteEntry
     }
 
     public string? Name => Config.Name;
+
+    /// <summary>The route's <c>typed_per_filter_config</c> for a filter, else its virtual host's: the most specific wins.</summary>
+    public HttpFilterSettings? FilterConfig(string filterName) =>
+        RouteFilterConfig(filterName) ?? VirtualHostFilterConfig(filterName);
+
+    public HttpFilterSettings? RouteFilterConfig(string filterName) => Find(Config.PerFilterConfig, filterName);
+
+    public HttpFilterSettings? VirtualHostFilterConfig(string filterName) => Find(_virtualHostFilters, filterName);
+
+    private static HttpFilterSettings? Find(EquatableArray<PerFilterConfig> entries, string filterName)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.FilterName == filterName)
+            {
+                return entry.Settings;
+            }
+        }
+        return null;
+    }
 
     public RouteConfig Config { get; }
 

@@ -52,7 +52,7 @@ public sealed class RouteTable
             var hostHeaders = new HeaderMutation(vh.Headers);
             var entry = new VirtualHostEntry(
                 vh.Name,
-                vh.Routes.Select(r => new RouteEntry(r, hostHeaders, global, config.MostSpecificHeaderMutationsWins)).ToArray());
+                vh.Routes.Select(r => new RouteEntry(r, hostHeaders, global, config.MostSpecificHeaderMutationsWins, vh.PerFilterConfig)).ToArray());
             foreach (var domain in vh.Domains)
             {
                 if (domain == "*")
