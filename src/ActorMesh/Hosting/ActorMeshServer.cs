@@ -124,7 +124,7 @@ public sealed class ActorMeshServer
         var clusterManager = system.ActorOf(ClusterManager.Props(stats, options.StartTimeout), ActorNames.Unique("cluster-manager"));
         var listenerStats = new ListenerManagerStats(stats.GetOrCreate(ListenerManagerStats.ScopePrefix));
         var listenerManager = system.ActorOf(
-            ListenerManager.Props(stats, listenerStats, new ListenerPipelineFactory(stats, accessLogs, tracing, options.ServerName, runtime),
+            ListenerManager.Props(stats, listenerStats, new ListenerPipelineFactory(stats, accessLogs, tracing, options.ServerName, runtime, () => state.HealthCheckFailed),
                 new ListenerManagerSettings(options.SocketEdge, options.StartTimeout, options.DrainTime)),
             ActorNames.Unique("listener-manager"));
         var served = new ServedConfig(

@@ -301,6 +301,7 @@ public sealed partial class HttpConnectionManagerStage
             var elapsedMs = (long)Stopwatch.GetElapsedTime(_upstreamStart).TotalMilliseconds;
             headers.Set("x-envoy-upstream-service-time", elapsedMs.ToString(CultureInfo.InvariantCulture));
             ApplyResponseMutations(headers, _route, _weightedCluster);
+            FilterResponseHeaders(headers);
             switch (_hcm.Forwarding.ServerHeaderTransformation)
             {
                 case ServerHeaderTransformation.Overwrite:

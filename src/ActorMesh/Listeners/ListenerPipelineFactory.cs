@@ -27,11 +27,14 @@ public sealed class ListenerPipelineFactory
     private readonly TracingManager _tracing;
     private readonly string _serverName;
     private readonly Runtime.RuntimeLoader _runtime;
+    private readonly Func<bool> _healthCheckFailed;
 
     /// <param name="runtime">The node's one runtime: what admin <c>/runtime_modify</c> writes, route <c>runtime_fraction</c> reads.</param>
-    public ListenerPipelineFactory(StatsStore stats, AccessLogManager accessLogs, TracingManager tracing, string serverName, Runtime.RuntimeLoader runtime)
+    /// <param name="healthCheckFailed">The admin's <c>/healthcheck/fail</c> flag, read by the health check filter; never failed when null.</param>
+    public ListenerPipelineFactory(StatsStore stats, AccessLogManager accessLogs, TracingManager tracing, string serverName, Runtime.RuntimeLoader runtime, Func<bool>? healthCheckFailed = null)
     {
         _runtime = runtime;
+        _healthCheckFailed = healthCheckFailed ?? (static () => false);
         _stats = stats;
         _accessLogs = accessLogs;
         _tracing = tracing;
@@ -47,8 +50,10 @@ public sealed class ListenerPipelineFactory
         }
         var prefix = HttpConnectionManager.ScopePrefix(hcmConfig.StatPrefix);
         var exporters = new List<IActorRef>();
-        var hcm = new HttpConnectionManager(hcmConfig, clusters, new HttpConnectionManagerStats(_stats.GetOrCreate(prefix)), _serverName)
+        var scope = _stats.GetOrCreate(prefix);
+        var hcm = new HttpConnectionManager(hcmConfig, clusters, new HttpConnectionManagerStats(scope), _serverName)
         {
+            Filters = Filters.HttpFilterChainFactory.Create(hcmConfig, scope, _stats, _runtime, _healthCheckFailed),
             AccessLogs = _accessLogs.CreateLoggers(hcmConfig.AccessLogs),
             Tracer = _tracing.CreateTracer(hcmConfig.Tracing, clusters, exporters),
             Runtime = _runtime,
