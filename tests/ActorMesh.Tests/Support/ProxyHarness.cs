@@ -65,7 +65,8 @@ internal sealed class ProxyHarness : IAsyncDisposable
     /// discovery type and endpoint address chosen by the test.
     /// </summary>
     /// <param name="hcmOptions">Extra HTTP connection manager fields (YAML at column 0), e.g. timeouts.</param>
-    public static string ConfigWith(string routesYaml, int[] upstreamPorts, string clusterType = "STATIC", string? endpointAddress = null, string domains = "[\"*\"]", string? hcmOptions = null)
+    /// <param name="httpFilters"><c>http_filters</c> entries before the router (a YAML list at column 0).</param>
+    public static string ConfigWith(string routesYaml, int[] upstreamPorts, string clusterType = "STATIC", string? endpointAddress = null, string domains = "[\"*\"]", string? hcmOptions = null, string? httpFilters = null)
     {
         var endpoints = string.Concat(upstreamPorts.Select(port =>
             $"        - endpoint: {{ address: {{ socket_address: {{ address: {endpointAddress ?? "127.0.0.1"}, port_value: {port} }} }} }}\n"));
@@ -87,6 +88,7 @@ internal sealed class ProxyHarness : IAsyncDisposable
             + $"              domains: {domains}\n"
             + Indent(routesYaml, 14)
             + "          http_filters:\n"
+            + (httpFilters is null ? string.Empty : Indent(httpFilters, 10))
             + "          - name: envoy.filters.http.router\n"
             + "            typed_config:\n"
             + "              \"@type\": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router\n"

@@ -40,7 +40,7 @@ internal sealed class FaultPolicy(FaultConfig config)
         }
         foreach (var matcher in _headers)
         {
-            if (!matcher.Matches(headers))
+            if (!matcher.Matches(context.Request))
             {
                 return false;
             }

@@ -23,18 +23,18 @@ internal sealed class HealthCheckFilterFactory(string name, HealthCheckFilterCon
     public HttpFilter? CreateFilter(in HttpFilterContext context)
     {
         var failed = healthCheckFailed();
-        if (!IsHealthCheck(context.Request.Headers))
+        if (!IsHealthCheck(context.Request))
         {
             return failed ? MarkFailed : null;
         }
         return failed ? Failed : config.PassThroughMode ? null : Healthy;
     }
 
-    private bool IsHealthCheck(HttpHeaders headers)
+    private bool IsHealthCheck(HttpRequestHead request)
     {
         foreach (var matcher in _headers)
         {
-            if (!matcher.Matches(headers))
+            if (!matcher.Matches(request))
             {
                 return false;
             }
