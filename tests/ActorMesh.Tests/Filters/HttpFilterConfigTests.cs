@@ -142,4 +142,20 @@ public sealed class HttpFilterConfigTests
 
         Assert.Equal(new RuntimeLayerConfig("disk_layer_0", RuntimeLayerKind.Disk) { DiskPath = "/srv/runtime/current/envoy" }, layer);
     }
+
+    [Fact]
+    public void Filter_configs_show_in_the_config_dump()
+    {
+        var path = "/work/shared/corpus/envoy/envoyproxy-examples__cors_backend_envoy.yaml";
+        var yaml = Yaml("- name: envoy.filters.http.fault\n  typed_config:\n    \"@type\": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault\n    delay: { fixed_delay: 1s, percentage: { numerator: 5 } }\n");
+        var config = ConfigLoader.LoadYaml(yaml).Config!;
+
+        var json = System.Text.Json.JsonSerializer.Serialize(config, ActorMesh.Admin.AdminJson.Options);
+
+        Assert.Contains("\"fixed_delay\": \"1s\"", json);
+        if (File.Exists(path))
+        {
+            Assert.Contains("\"allow_methods\": \"GET\"", System.Text.Json.JsonSerializer.Serialize(ConfigLoader.LoadFile(path).Config!, ActorMesh.Admin.AdminJson.Options));
+        }
+    }
 }
