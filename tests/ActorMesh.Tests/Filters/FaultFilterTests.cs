@@ -172,4 +172,30 @@ public sealed class FaultFilterTests
         Assert.Equal(HttpStatusCode.OK, await proxy.Status("/x"));
         Assert.Equal(0, proxy.Stat("http.ingress_http.fault.aborts_injected"));
     }
+
+    [Fact]
+    public async Task The_admin_runtime_switches_the_corpus_style_zero_percent_fault_on_and_off()
+    {
+        await using var proxy = await FilterProxy.StartAsync(Fault("abort: { http_status: 503, percentage: { numerator: 0 } }"));
+        using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{proxy.Harness.AdminPort}") };
+
+        Assert.Equal(HttpStatusCode.OK, await proxy.Status("/x"));
+        (await admin.PostAsync("/runtime_modify?fault.http.abort.abort_percent=100", null)).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await proxy.Status("/x"));
+        (await admin.PostAsync("/runtime_modify?fault.http.abort.abort_percent=", null)).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.OK, await proxy.Status("/x"));
+    }
+
+    [Fact]
+    public async Task A_delayed_request_keeps_its_body()
+    {
+        await using var proxy = await FilterProxy.StartAsync(Fault("delay: { fixed_delay: 0.2s, percentage: { numerator: 100 } }"));
+        var body = new string('z', 100_000);
+
+        using var response = await proxy.Send(HttpMethod.Post, "/upload", new StringContent(body));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body, System.Text.Encoding.UTF8.GetString(Assert.Single(proxy.Received).Body));
+        Assert.Equal(1, proxy.Stat("http.ingress_http.fault.delays_injected"));
+    }
 }

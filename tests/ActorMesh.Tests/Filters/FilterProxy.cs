@@ -29,10 +29,18 @@ internal sealed class FilterProxy : IAsyncDisposable
     public TestUpstream Upstream { get; }
     public HttpClient Client { get; }
 
+    /// <summary>Every request the upstream received, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<UpstreamRequest> Received { get; private init; } = new();
+
     /// <param name="bootstrapExtra">Top-level bootstrap YAML appended at column 0 (e.g. <c>layered_runtime</c>).</param>
     public static async Task<FilterProxy> StartAsync(string httpFilters, string routes = DefaultRoutes, string? bootstrapExtra = null)
     {
-        var upstream = TestUpstream.Answering("ok");
+        var received = new System.Collections.Concurrent.ConcurrentQueue<UpstreamRequest>();
+        var upstream = TestUpstream.Start(async (request, stream) =>
+        {
+            received.Enqueue(request);
+            await TestUpstream.WriteResponse(stream, 200, "ok");
+        });
         var logPath = Path.Combine(Path.GetTempPath(), $"actormesh-filters-{Guid.NewGuid():N}.log");
         var accessLog = "access_log:\n"
             + "- name: envoy.access_loggers.file\n"
@@ -43,7 +51,7 @@ internal sealed class FilterProxy : IAsyncDisposable
         var yaml = ProxyHarness.ConfigWith(routes, [upstream.Port], hcmOptions: accessLog, httpFilters: httpFilters) + (bootstrapExtra ?? "");
         try
         {
-            return new FilterProxy(await ProxyHarness.StartAsync(yaml), upstream, logPath);
+            return new FilterProxy(await ProxyHarness.StartAsync(yaml), upstream, logPath) { Received = received };
         }
         catch
         {
