@@ -40,4 +40,21 @@ public static class HttpFilterChainFactory
         }
         return factories;
     }
+
+    /// <summary>
+    /// The top-level stats scopes the filters create outside the connection manager's (Envoy's local rate limit
+    /// stats, per <c>stat_prefix</c> at the filter and in routes), so the listener manager flushes and prunes them.
+    /// </summary>
+    public static IReadOnlyList<string> OwnScopePrefixes(HttpConnectionManagerConfig config)
+    {
+        var routes = config.RouteConfig.VirtualHosts
+            .SelectMany(host => host.PerFilterConfig.Concat(host.Routes.SelectMany(route => route.PerFilterConfig)))
+            .Select(entry => entry.Settings);
+        return config.HttpFilters.Where(f => f.Kind == HttpFilterKind.LocalRateLimit).Select(f => f.Settings)
+            .Concat(routes)
+            .OfType<LocalRateLimitConfig>()
+            .Select(c => LocalRateLimitStats.ScopePrefix(c.StatPrefix))
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+    }
 }

@@ -13,7 +13,11 @@ namespace ActorMesh.Listeners;
 /// One listener's pipeline for one config version: the connection manager snapshot its new connections run, and the
 /// tracer exporters that snapshot owns (stopped when a later version replaces it).
 /// </summary>
-public sealed record ListenerPipeline(ConnectionPipeline? Pipeline, string? StatsPrefix, IReadOnlyList<IActorRef> Exporters);
+public sealed record ListenerPipeline(ConnectionPipeline? Pipeline, string? StatsPrefix, IReadOnlyList<IActorRef> Exporters)
+{
+    /// <summary>Top-level scopes the snapshot's HTTP filters own (<c>&lt;stat_prefix&gt;.http_local_rate_limit.</c>).</summary>
+    public IReadOnlyList<string> FilterStatsPrefixes { get; init; } = [];
+}
 
 /// <summary>
 /// Builds a listener's <see cref="ConnectionPipeline"/> from its config and the clusters of the version being
@@ -61,7 +65,7 @@ public sealed class ListenerPipelineFactory
         ConnectionPipeline pipeline = addresses => Flow.Create<Akka.IO.ByteString>()
             .Via(new Http1RequestDecoder(hcm.Limits, hcmConfig.Timeouts.RequestHeaders))
             .ViaMaterialized(new HttpConnectionManagerStage(hcm, addresses), Akka.Streams.Dsl.Keep.Right);
-        return new ListenerPipeline(pipeline, prefix, exporters);
+        return new ListenerPipeline(pipeline, prefix, exporters) { FilterStatsPrefixes = Filters.HttpFilterChainFactory.OwnScopePrefixes(hcmConfig) };
     }
 
     public static HttpConnectionManagerConfig? ConnectionManagerOf(ListenerConfig listener) =>
