@@ -34,9 +34,17 @@ internal static class CorsPolicyReader
         }
         foreach (var item in body.Sequence("allow_origin_regex"))
         {
-            if (context.AsScalar(item.Node, item.Path) is { } regex)
+            if (context.AsScalar(item.Node, item.Path) is not { } regex)
+            {
+                continue;
+            }
+            if (StringMatcherReader.IsValidRe2(body, "allow_origin_regex", regex))
             {
                 origins.Add(new StringMatcherConfig(StringMatchKind.SafeRegex, regex, false));
+            }
+            else
+            {
+                ok = false;
             }
         }
         var enabled = body.Map("filter_enabled") is { } e ? RouteMatchReader.ReadRuntimeFraction(e) : null;

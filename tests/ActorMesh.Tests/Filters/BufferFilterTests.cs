@@ -36,7 +36,7 @@ public sealed class BufferFilterTests
         var port = proxy.Harness.Port("main");
 
         var chunk = new string('a', 800);
-        var request = "POST /x HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+        var request = "POST /x HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
             + $"{chunk.Length:x}\r\n{chunk}\r\n{chunk.Length:x}\r\n{chunk}\r\n0\r\n\r\n";
         var response = await Support.RawHttp.Exchange(port, request, TimeSpan.FromSeconds(3));
         var fits = "POST /x HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"

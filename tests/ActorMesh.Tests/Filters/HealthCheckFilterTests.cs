@@ -58,4 +58,15 @@ public sealed class HealthCheckFilterTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await proxy.Status("/healthz"));
         Assert.Equal(1, proxy.Upstream.Requests);
     }
+
+    [Fact]
+    public async Task Health_checks_are_answered_even_where_no_route_matches()
+    {
+        var routes = "routes:\n- match: { prefix: \"/app\" }\n  route: { cluster: backend }";
+        await using var proxy = await FilterProxy.StartAsync(HealthCheck(passThrough: false), routes);
+
+        Assert.Equal(HttpStatusCode.OK, await proxy.Status("/healthz"));
+        Assert.Equal(HttpStatusCode.NotFound, await proxy.Status("/elsewhere"));
+        Assert.Equal(["200 -", "404 NR"], await proxy.LogLines(2));
+    }
 }
