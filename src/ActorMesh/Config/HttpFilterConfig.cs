@@ -31,7 +31,17 @@ public enum HttpFilterKind
 [JsonDerivedType(typeof(CorsPolicyConfig), "cors_policy")]
 [JsonDerivedType(typeof(HealthCheckFilterConfig), "health_check")]
 [JsonDerivedType(typeof(BufferConfig), "buffer")]
+[JsonDerivedType(typeof(DisabledFilterConfig), "disabled")]
 public abstract record HttpFilterSettings;
+
+/// <summary>
+/// <c>envoy.config.route.v3.FilterConfig</c> with <c>disabled: true</c> and no <c>config</c>: the filter sits this
+/// route (or virtual host) out.
+/// </summary>
+public sealed record DisabledFilterConfig : HttpFilterSettings
+{
+    public static readonly DisabledFilterConfig Instance = new();
+}
 
 /// <summary>A route's or virtual host's <c>typed_per_filter_config</c> entry, keyed by the filter's (v3) name.</summary>
 public sealed record PerFilterConfig(string FilterName, HttpFilterSettings Settings);

@@ -20,6 +20,8 @@ internal static class HttpFilterReader
 
     private const string TypePrefix = "type.googleapis.com/";
 
+    private const string FilterConfigTypeUrl = TypePrefix + "envoy.config.route.v3.FilterConfig";
+
     private static readonly KnownFilter[] Filters =
     [
         new(HttpFilterKind.Router, HttpConnectionManagerReader.RouterName,
@@ -133,25 +135,45 @@ internal static class HttpFilterReader
                 entries.Add(null);
                 continue;
             }
-            var typeUrl = body.RequiredScalar("@type");
-            if (typeUrl is null)
-            {
-                body.IgnoreRest();
-                entries.Add(null);
-                continue;
-            }
-            var known = Filters.FirstOrDefault(f => f.PerRouteTypeUrls.Contains(typeUrl));
-            if (known?.ReadPerRoute is null)
-            {
-                context.Unsupported(body.ChildPath("@type"), body.KeyMark("@type"), $"unsupported per-filter config '{typeUrl}'");
-                body.IgnoreRest();
-                entries.Add(null);
-                continue;
-            }
-            var settings = known.ReadPerRoute(body, context);
+            var settings = ReadPerRoute(body, context, wrapped: false);
             entries.Add(settings is null ? null : new PerFilterConfig(CanonicalName(key), settings));
         }
         return ReadResults.AllOrNull(entries);
+    }
+
+    /// <summary>One entry by its <c>@type</c>, or Envoy's <c>FilterConfig</c> wrapper (<c>config</c>, <c>disabled</c>, <c>is_optional</c>).</summary>
+    private static HttpFilterSettings? ReadPerRoute(YamlMap body, ConfigReadContext context, bool wrapped)
+    {
+        var typeUrl = body.RequiredScalar("@type");
+        if (typeUrl is null)
+        {
+            body.IgnoreRest();
+            return null;
+        }
+        if (typeUrl == FilterConfigTypeUrl && !wrapped)
+        {
+            var disabled = body.Boolean("disabled") ?? false;
+            // is_optional only matters for filters Envoy may not know; every filter here is known or an error.
+            body.Boolean("is_optional");
+            if (body.Map("config") is { } inner)
+            {
+                return ReadPerRoute(inner, context, wrapped: true);
+            }
+            if (disabled)
+            {
+                return DisabledFilterConfig.Instance;
+            }
+            body.Error("requires config or disabled: true");
+            return null;
+        }
+        var known = Filters.FirstOrDefault(f => f.PerRouteTypeUrls.Contains(typeUrl));
+        if (known?.ReadPerRoute is null)
+        {
+            context.Unsupported(body.ChildPath("@type"), body.KeyMark("@type"), $"unsupported per-filter config '{typeUrl}'");
+            body.IgnoreRest();
+            return null;
+        }
+        return known.ReadPerRoute(body, context);
     }
 
     /// <summary>Envoy's <c>FractionalPercent</c>: <c>numerator</c> over <c>denominator</c> (HUNDRED by default).</summary>

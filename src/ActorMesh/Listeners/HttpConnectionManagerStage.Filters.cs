@@ -32,7 +32,8 @@ public sealed partial class HttpConnectionManagerStage
             var factories = _hcm.Filters;
             while (_nextFilterFactory < factories.Count)
             {
-                var filter = factories[_nextFilterFactory++].CreateFilter(FilterContext);
+                var factory = factories[_nextFilterFactory++];
+                var filter = _route?.FilterConfig(factory.Name) is Config.DisabledFilterConfig ? null : factory.CreateFilter(FilterContext);
                 if (filter is null)
                 {
                     continue;

@@ -198,4 +198,28 @@ public sealed class FaultFilterTests
         Assert.Equal(body, System.Text.Encoding.UTF8.GetString(Assert.Single(proxy.Received).Body));
         Assert.Equal(1, proxy.Stat("http.ingress_http.fault.delays_injected"));
     }
+
+    [Fact]
+    public async Task A_FilterConfig_wrapper_disables_the_filter_on_a_virtual_host_and_wraps_a_routes_config()
+    {
+        var routes = "typed_per_filter_config:\n"
+            + "  envoy.filters.http.fault:\n"
+            + "    \"@type\": type.googleapis.com/envoy.config.route.v3.FilterConfig\n"
+            + "    disabled: true\n"
+            + "routes:\n"
+            + "- match: { prefix: \"/wrapped\" }\n"
+            + "  route: { cluster: backend }\n"
+            + "  typed_per_filter_config:\n"
+            + "    envoy.filters.http.fault:\n"
+            + "      \"@type\": type.googleapis.com/envoy.config.route.v3.FilterConfig\n"
+            + "      config:\n"
+            + "        \"@type\": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault\n"
+            + "        abort: { http_status: 418, percentage: { numerator: 100 } }\n"
+            + "- match: { prefix: \"/\" }\n"
+            + "  route: { cluster: backend }";
+        await using var proxy = await FilterProxy.StartAsync(Fault("abort: { http_status: 503, percentage: { numerator: 100 } }"), routes);
+
+        Assert.Equal(HttpStatusCode.OK, await proxy.Status("/other"));
+        Assert.Equal((HttpStatusCode)418, await proxy.Status("/wrapped"));
+    }
 }
