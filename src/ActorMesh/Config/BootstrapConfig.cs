@@ -13,6 +13,9 @@ public sealed record BootstrapConfig(StaticResourcesConfig StaticResources, Admi
 
     /// <summary>The bootstrap's <c>stats_sinks</c>, each flushed to every <see cref="StatsFlushInterval"/>.</summary>
     public EquatableArray<StatsSinkConfig> StatsSinks { get; init; } = EquatableArray<StatsSinkConfig>.Empty;
+
+    /// <summary><c>layered_runtime.layers</c>, lowest priority first; empty when the bootstrap has none.</summary>
+    public EquatableArray<RuntimeLayerConfig> RuntimeLayers { get; init; } = EquatableArray<RuntimeLayerConfig>.Empty;
 }
 
 public sealed record StaticResourcesConfig(EquatableArray<ListenerConfig> Listeners, EquatableArray<ClusterConfig> Clusters);

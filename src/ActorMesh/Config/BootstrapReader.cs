@@ -12,11 +12,20 @@ internal static class BootstrapReader
         var flushInterval = ReadFlushInterval(root);
         var statsConfig = root.Map("stats_config") is { } statsMap ? StatsConfigReader.Read(statsMap, context) : StatsConfig.Default;
         var sinks = ReadResults.AllOrNull(root.Sequence("stats_sinks").Select(sink => StatsSinkReader.Read(sink, context)));
-        if (staticResources is null || (root.Has("admin") && admin is null) || flushInterval is null || statsConfig is null || sinks is null)
+        var runtimeLayers = root.Map("layered_runtime") is { } runtime
+            ? LayeredRuntimeReader.Read(runtime, context)
+            : EquatableArray<RuntimeLayerConfig>.Empty;
+        if (staticResources is null || (root.Has("admin") && admin is null) || flushInterval is null || statsConfig is null || sinks is null || runtimeLayers is null)
         {
             return null;
         }
-        return new BootstrapConfig(staticResources, admin) { StatsFlushInterval = flushInterval.Value, StatsConfig = statsConfig, StatsSinks = sinks.Value };
+        return new BootstrapConfig(staticResources, admin)
+        {
+            StatsFlushInterval = flushInterval.Value,
+            StatsConfig = statsConfig,
+            StatsSinks = sinks.Value,
+            RuntimeLayers = runtimeLayers.Value,
+        };
     }
 
     /// <summary>Envoy's <c>stats_flush_interval</c>: at least 1 ms and under 300 s (its proto's bounds), 5 s when absent.</summary>

@@ -31,7 +31,7 @@ internal static class HeaderMutationReader
         return mutation.IsEmpty ? HeaderMutationConfig.None : mutation;
     }
 
-    private static EquatableArray<HeaderValueOptionConfig>? ReadAdds(YamlMap owner, string key, ConfigReadContext context) =>
+    internal static EquatableArray<HeaderValueOptionConfig>? ReadAdds(YamlMap owner, string key, ConfigReadContext context) =>
         ReadResults.AllOrNull(owner.Sequence(key).Select(item => ReadOption(item, context)));
 
     private static HeaderValueOptionConfig? ReadOption(SequenceItem item, ConfigReadContext context)

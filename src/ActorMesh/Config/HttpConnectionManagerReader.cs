@@ -19,18 +19,6 @@ internal static class HttpConnectionManagerReader
         "envoy.http_connection_manager",
     };
 
-    private static readonly HashSet<string> RouterTypeUrls = new(StringComparer.Ordinal)
-    {
-        "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router",
-        "type.googleapis.com/envoy.config.filter.http.router.v2.Router",
-    };
-
-    private static readonly HashSet<string> RouterNames = new(StringComparer.Ordinal)
-    {
-        RouterName,
-        "envoy.router",
-    };
-
     private static readonly Dictionary<string, CodecType> Codecs = new(StringComparer.OrdinalIgnoreCase)
     {
         ["AUTO"] = CodecType.Auto,
@@ -60,7 +48,7 @@ internal static class HttpConnectionManagerReader
         var routeConfig = body.RequiredMap("route_config", "rds", "scoped_routes") is { } routes
             ? RouteConfigurationReader.Read(routes, context)
             : null;
-        var httpFilters = ReadResults.AllOrNull(body.Sequence("http_filters").Select(filter => ReadHttpFilter(filter, context)));
+        var httpFilters = HttpFilterReader.ReadAll(body, context);
         var accessLogs = AccessLogReader.ReadAll(body, context);
         var forwarding = ReadForwarding(body);
         var limits = ReadLimits(body, out var protocolIdle);
@@ -131,23 +119,5 @@ internal static class HttpConnectionManagerReader
             Idle: idleTimeout ?? defaults.Idle,
             Drain: body.Duration("drain_timeout") ?? defaults.Drain,
             DelayedClose: body.Duration("delayed_close_timeout") ?? defaults.DelayedClose);
-    }
-
-    private static HttpFilterConfig? ReadHttpFilter(SequenceItem item, ConfigReadContext context)
-    {
-        if (context.AsMap(item.Node, item.Path) is not { } filter
-            || FilterDeclarationReader.Read(filter, context) is not { } declaration)
-        {
-            return null;
-        }
-        if (!declaration.Is(RouterTypeUrls, RouterNames))
-        {
-            context.Unsupported(declaration.IdentityPath, declaration.IdentityMark, $"unsupported http filter '{declaration.Identity}'");
-            declaration.Body?.IgnoreRest();
-            return null;
-        }
-
-        // No router option is supported yet, so anything in its body besides @type is reported as an unknown field.
-        return new HttpFilterConfig(declaration.CanonicalName(RouterNames, RouterName), HttpFilterKind.Router);
     }
 }

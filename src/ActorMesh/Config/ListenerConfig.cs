@@ -46,11 +46,3 @@ public sealed record HttpConnectionManagerConfig(
     /// <summary>The <c>tracing</c> block; null when the connection manager does not trace.</summary>
     public TracingConfig? Tracing { get; init; }
 }
-
-/// <summary>An HTTP filter; only <c>envoy.filters.http.router</c> so far.</summary>
-public sealed record HttpFilterConfig(string Name, HttpFilterKind Kind);
-
-public enum HttpFilterKind
-{
-    Router,
-}

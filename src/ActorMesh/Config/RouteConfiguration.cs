@@ -29,6 +29,9 @@ public sealed record VirtualHostConfig(string Name, EquatableArray<string> Domai
 
     /// <summary>Envoy's <c>include_attempt_count_in_response</c>: <c>x-envoy-attempt-count</c> on the upstream's response.</summary>
     public bool IncludeAttemptCountInResponse { get; init; }
+
+    /// <summary><c>typed_per_filter_config</c> (and the older <c>cors</c> field, as the cors filter's entry).</summary>
+    public EquatableArray<PerFilterConfig> PerFilterConfig { get; init; } = EquatableArray<PerFilterConfig>.Empty;
 }
 
 /// <summary>
@@ -42,6 +45,12 @@ public sealed record RouteConfig(string? Name, RouteMatchConfig Match, RouteActi
     public DirectResponseConfig? DirectResponse { get; init; }
 
     public HeaderMutationConfig Headers { get; init; } = HeaderMutationConfig.None;
+
+    /// <summary>
+    /// <c>typed_per_filter_config</c> (and the route action's older <c>cors</c> field): overrides the virtual host's
+    /// entry for the same filter.
+    /// </summary>
+    public EquatableArray<PerFilterConfig> PerFilterConfig { get; init; } = EquatableArray<PerFilterConfig>.Empty;
 }
 
 public enum PathMatchKind

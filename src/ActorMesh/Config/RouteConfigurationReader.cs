@@ -51,18 +51,41 @@ internal static class RouteConfigurationReader
         var retryPolicy = host.Map("retry_policy") is { } retryMap ? RetryPolicyReader.Read(retryMap, context) : null;
         var requestAttemptCount = host.Boolean("include_request_attempt_count") ?? false;
         var responseAttemptCount = host.Boolean("include_attempt_count_in_response") ?? false;
+        var perFilter = ReadPerFilterConfig(host, host, context);
         var routes = ReadResults.AllOrNull(host.Sequence("routes").Select(route => ReadRoute(route, maxBodyBytes, context)));
-        if (name is null || domains is null || domains.Value.Count == 0 || routes is null || headers is null
+        if (name is null || domains is null || domains.Value.Count == 0 || routes is null || headers is null || perFilter is null
             || (host.Has("retry_policy") && retryPolicy is null))
         {
             return null;
         }
-        return new VirtualHostConfig(name, domains.Value, routes.Value)         {
+        return new VirtualHostConfig(name, domains.Value, routes.Value)
+        {
             Headers = headers,
             RetryPolicy = retryPolicy,
             IncludeRequestAttemptCount = requestAttemptCount,
             IncludeAttemptCountInResponse = responseAttemptCount,
+            PerFilterConfig = perFilter.Value,
         };
+    }
+
+    /// <summary>
+    /// <c>typed_per_filter_config</c> of <paramref name="owner"/>, plus the older <c>cors</c> field (on
+    /// <paramref name="corsOwner"/>: the virtual host, or a route's action) as the cors filter's entry, which a typed
+    /// entry for the cors filter overrides.
+    /// </summary>
+    private static EquatableArray<PerFilterConfig>? ReadPerFilterConfig(YamlMap owner, YamlMap? corsOwner, ConfigReadContext context)
+    {
+        var typed = HttpFilterReader.ReadPerFilterConfig(owner, context);
+        var cors = corsOwner?.Map("cors") is { } corsMap ? CorsPolicyReader.Read(corsMap, context) : null;
+        if (typed is null || (corsOwner?.Has("cors") == true && cors is null))
+        {
+            return null;
+        }
+        if (cors is null || typed.Value.Any(entry => entry.FilterName == CorsPolicyReader.Name))
+        {
+            return typed;
+        }
+        return typed.Value.Append(new PerFilterConfig(CorsPolicyReader.Name, cors)).ToEquatableArray();
     }
 
     private static string? ReadDomain(SequenceItem item, string virtualHost, List<DomainClaim> claims, ConfigReadContext context)
@@ -99,8 +122,10 @@ internal static class RouteConfigurationReader
         RouteActionConfig? action = null;
         RedirectConfig? redirect = null;
         DirectResponseConfig? direct = null;
+        EquatableArray<PerFilterConfig>? perFilter = null;
         if (route.RequiredMap("route", OtherActions) is { } actionMap)
         {
+            perFilter = ReadPerFilterConfig(route, actionMap, context);
             action = RouteActionReader.Read(actionMap, context);
         }
         else if (route.Map("redirect") is { } redirectMap)
@@ -111,11 +136,12 @@ internal static class RouteConfigurationReader
         {
             direct = ReadDirectResponse(directMap, maxBodyBytes);
         }
-        if (match is null || headers is null || (action is null && redirect is null && direct is null))
+        perFilter ??= ReadPerFilterConfig(route, null, context);
+        if (match is null || headers is null || perFilter is null || (action is null && redirect is null && direct is null))
         {
             return null;
         }
-        return new RouteConfig(name, match, action) { Redirect = redirect, DirectResponse = direct, Headers = headers };
+        return new RouteConfig(name, match, action) { Redirect = redirect, DirectResponse = direct, Headers = headers, PerFilterConfig = perFilter.Value };
     }
 
     private static RedirectConfig? ReadRedirect(YamlMap map)

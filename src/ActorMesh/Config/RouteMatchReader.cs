@@ -20,7 +20,7 @@ internal static class RouteMatchReader
         ("contains_match", StringMatchKind.Contains),
     ];
 
-    private static readonly Dictionary<string, FractionDenominator> Denominators = new(StringComparer.OrdinalIgnoreCase)
+    internal static readonly Dictionary<string, FractionDenominator> Denominators = new(StringComparer.OrdinalIgnoreCase)
     {
         ["HUNDRED"] = FractionDenominator.Hundred,
         ["TEN_THOUSAND"] = FractionDenominator.TenThousand,

@@ -34,11 +34,22 @@ internal sealed class YamlMap
         context.Register(this);
     }
 
+    /// <summary>A mapping that was not written at all (a filter without a config body): every field is unset.</summary>
+    public YamlMap(string path, Mark start, ConfigReadContext context)
+    {
+        _context = context;
+        Path = path;
+        Start = start;
+    }
+
     public string Path { get; }
 
     public Mark Start { get; }
 
     public string ChildPath(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
+
+    /// <summary>Every key as written, in document order; does not count as reading them.</summary>
+    public IEnumerable<string> Keys() => _entries.Keys;
 
     /// <summary>Whether the key is present with a non-null value; does not count as reading it.</summary>
     public bool Has(string key) => _entries.TryGetValue(key, out var entry) && !ConfigReadContext.IsNull(entry.Value);

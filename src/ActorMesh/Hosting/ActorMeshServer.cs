@@ -131,12 +131,12 @@ public sealed class ActorMeshServer
         var owned = new List<IActorRef>();
         var accessLogs = new AccessLogManager(system, stats);
         // One runtime for the node: what /runtime_modify writes, runtime_fraction reads.
-        var runtime = new RuntimeLoader();
+        var runtime = new RuntimeLoader(config.RuntimeLayers);
         var tracing = new TracingManager(system, stats, Environment.MachineName, options.ServerName);
         var clusterManager = system.ActorOf(ClusterManager.Props(stats, options.StartTimeout), ActorNames.Unique("cluster-manager"));
         var listenerStats = new ListenerManagerStats(stats.GetOrCreate(ListenerManagerStats.ScopePrefix));
         var listenerManager = system.ActorOf(
-            ListenerManager.Props(stats, listenerStats, new ListenerPipelineFactory(stats, accessLogs, tracing, options.ServerName, runtime),
+            ListenerManager.Props(stats, listenerStats, new ListenerPipelineFactory(stats, accessLogs, tracing, options.ServerName, runtime, () => state.HealthCheckFailed),
                 new ListenerManagerSettings(options.SocketEdge, options.StartTimeout, options.DrainTime)),
             ActorNames.Unique("listener-manager"));
         var served = new ServedConfig(

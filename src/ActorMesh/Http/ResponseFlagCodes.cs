@@ -13,6 +13,7 @@ public static class ResponseFlagCodes
     // Envoy's ALL_RESPONSE_STRINGS_FLAGS order, restricted to the flags ActorMesh can set.
     private static readonly (ResponseFlags Flag, string Code)[] InEnvoyOrder =
     [
+        (ResponseFlags.FailedLocalHealthCheck, "LH"),
         (ResponseFlags.NoHealthyUpstream, "UH"),
         (ResponseFlags.UpstreamRequestTimeout, "UT"),
         (ResponseFlags.LocalReset, "LR"),

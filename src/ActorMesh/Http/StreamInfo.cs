@@ -46,6 +46,8 @@ public enum ResponseFlags
     UpstreamRetryLimitExceeded = 1 << 16,
     /// <summary><c>NC</c>: the route's cluster (named by <c>cluster_header</c>, say) does not exist.</summary>
     NoClusterFound = 1 << 17,
+    /// <summary><c>LH</c>: the health check filter answered 503 because health checks are failed locally.</summary>
+    FailedLocalHealthCheck = 1 << 18,
 }
 
 /// <summary>

@@ -87,6 +87,12 @@ public sealed class HttpConnectionManager
     /// <summary>The node's runtime, read by <c>runtime_fraction</c>; null: every fraction keeps its default.</summary>
     public RuntimeLoader? Runtime { get; init; }
 
+    /// <summary>
+    /// The <c>http_filters</c> before the router, in config order; the stage runs them on each request once its route
+    /// is chosen and before it goes upstream.
+    /// </summary>
+    public IReadOnlyList<Filters.IHttpFilterFactory> Filters { get; init; } = [];
+
     /// <summary>The <c>tracing</c> block's tracer; null when the connection manager does not trace.</summary>
     public HttpTracer? Tracer { get; init; }
 

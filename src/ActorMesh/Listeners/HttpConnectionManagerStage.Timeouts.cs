@@ -17,6 +17,7 @@ public sealed partial class HttpConnectionManagerStage
         private static readonly object DelayedCloseTimer = new();
         private static readonly object DeadlineTimer = new();
         private static readonly object DrainGraceTimer = new();
+        private static readonly object FilterDelayTimer = new();
 
         private long _timerAt;
         private long _idleSince;
@@ -40,6 +41,11 @@ public sealed partial class HttpConnectionManagerStage
                 // Envoy's delayed_close_timeout: the client had its chance to close first.
                 _hcm.Stats.DownstreamCxDelayedCloseTimeout.Inc();
                 CompleteStage();
+                return;
+            }
+            if (timerKey == FilterDelayTimer)
+            {
+                OnFilterDelayElapsed();
                 return;
             }
             if (timerKey == DrainGraceTimer)

@@ -328,6 +328,7 @@ public sealed partial class HttpConnectionManagerStage
                 headers.Set("x-envoy-attempt-count", _attempts.ToString(CultureInfo.InvariantCulture));
             }
             ApplyResponseMutations(headers, _route, _weightedCluster);
+            FilterResponseHeaders(headers);
             switch (_hcm.Forwarding.ServerHeaderTransformation)
             {
                 case ServerHeaderTransformation.Overwrite:

@@ -13,8 +13,9 @@ namespace ActorMesh.Listeners;
 /// The HTTP connection manager of one downstream connection: request parts in, response bytes out. For each request
 /// it routes, picks a host, leases a pooled upstream connection and streams both bodies with backpressure; one
 /// request is in flight at a time, so pipelined requests are answered in order. Its parts: this file (the exchange
-/// and the connection's lifecycle), <c>.Upstream.cs</c> (talking to the upstream), <c>.Timeouts.cs</c> (Envoy's
-/// timeouts), <c>.Retry.cs</c> (the router's retries) and <c>.Upgrade.cs</c> (protocol upgrades such as WebSocket).
+/// and the connection's lifecycle), <c>.Filters.cs</c> (the HTTP filter chain before the router), <c>.Upstream.cs</c>
+/// (talking to the upstream), <c>.Timeouts.cs</c> (Envoy's timeouts), <c>.Retry.cs</c> (the router's retries) and
+/// <c>.Upgrade.cs</c> (protocol upgrades such as WebSocket).
 /// </summary>
 public sealed partial class HttpConnectionManagerStage : GraphStageWithMaterializedValue<FlowShape<RequestPart, ByteString>, IConnectionControl>
 {
@@ -255,15 +256,26 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
                 ReplyLocally(400, string.Empty, ResponseFlags.None, "http1.unexpected_underscore");
                 return;
             }
-            var route = _hcm.Routes.Match(request, _hcm.Runtime);
-            if (route is null)
+            _route = _hcm.Routes.Match(request, _hcm.Runtime);
+            _info.RouteName = _route?.Name;
+            if (!StartFilterChain())
+            {
+                // A filter answered the request, or holds it until its delay ends (OnFilterDelayElapsed).
+                return;
+            }
+            RouteRequest();
+        }
+
+        /// <summary>The router's part, once the filter chain lets the request through: the route's action, then upstream.</summary>
+        private void RouteRequest()
+        {
+            var request = _request!;
+            if (_route is not { } route)
             {
                 _hcm.Stats.NoRoute.Inc();
                 ReplyLocally(404, string.Empty, ResponseFlags.NoRouteFound, "route_not_found");
                 return;
             }
-            _route = route;
-            _info.RouteName = route.Name;
             if (route.DirectResponse is { } direct)
             {
                 ReplyDirect(route, direct);
@@ -288,7 +300,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
                 return;
             }
             _cluster = cluster;
-            _info.UpstreamCluster = cluster.Name;
+            _info!.UpstreamCluster = cluster.Name;
             _lbContext = route.HashPolicy.IsEmpty ? LoadBalancerContext.None : new LoadBalancerContext(route.HashPolicy.Compute(request, _remoteIp));
             var host = cluster.ChooseHost(in _lbContext);
             if (host is null)
@@ -372,6 +384,10 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             if (_tunnelling)
             {
                 WriteUpstream(data);
+                return;
+            }
+            if (!_discardingBody && FilterRejectsBody())
+            {
                 return;
             }
             // Even once the primary has answered, the shadow still gets the whole body.
@@ -471,6 +487,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             {
                 _closeAfterResponse = true;
             }
+            extraHeaders = FilterResponseHeaders(extraHeaders);
             var bytes = LocalReply.Build(request.Version, status, request.IsHead ? string.Empty : body, _closeAfterResponse, _hcm.LocalReplyServerName, extraHeaders: extraHeaders);
             _response = null;
             _status = status;
@@ -547,6 +564,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
 
         private void LogStream()
         {
+            CompleteFilters();
             var info = _info;
             if (info is null)
             {

@@ -278,17 +278,24 @@ public sealed class ListenerManager : ReceiveActor, IWithUnboundedStash, IWithTi
                 _connectionManagerScopes.Add(prefix, Context.ActorOf(StatsScopeActor.Props(_store, prefix), ActorNames.Unique("stats-http-" + hcm.StatPrefix)));
             }
         }
-        return _pipelines.Build(config, clusters);
+        var pipeline = _pipelines.Build(config, clusters);
+        foreach (var prefix in pipeline.FilterStatsPrefixes.Where(p => !_connectionManagerScopes.ContainsKey(p)))
+        {
+            _connectionManagerScopes.Add(prefix, Context.ActorOf(StatsScopeActor.Props(_store, prefix), ActorNames.Unique("stats-filter")));
+        }
+        return pipeline;
     }
 
     /// <summary>
-    /// Connection manager stats belong to a <c>stat_prefix</c>, which listeners and versions share: a prefix no served
-    /// listener (nor one being bound) uses any more leaves <c>/stats</c> now.
+    /// Connection manager stats belong to a <c>stat_prefix</c>, which listeners and versions share (and so do the
+    /// scopes their HTTP filters own): a prefix no served listener (nor one being bound) uses any more leaves
+    /// <c>/stats</c> now.
     /// </summary>
     private void PruneConnectionManagerScopes()
     {
-        var used = _current.Select(a => a.Pipeline.StatsPrefix)
-            .Concat(_applying?.Added.Values.Select(a => a.Pipeline.StatsPrefix) ?? [])
+        var pipelines = _current.Select(a => a.Pipeline).Concat(_applying?.Added.Values.Select(a => a.Pipeline) ?? []).ToList();
+        var used = pipelines.Select(p => p.StatsPrefix)
+            .Concat(pipelines.SelectMany(p => p.FilterStatsPrefixes))
             .OfType<string>()
             .ToHashSet(StringComparer.Ordinal);
         foreach (var prefix in _connectionManagerScopes.Keys.Where(p => !used.Contains(p)).ToList())

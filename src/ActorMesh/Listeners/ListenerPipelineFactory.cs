@@ -13,7 +13,11 @@ namespace ActorMesh.Listeners;
 /// One listener's pipeline for one config version: the connection manager snapshot its new connections run, and the
 /// tracer exporters that snapshot owns (stopped when a later version replaces it).
 /// </summary>
-public sealed record ListenerPipeline(ConnectionPipeline? Pipeline, string? StatsPrefix, IReadOnlyList<IActorRef> Exporters);
+public sealed record ListenerPipeline(ConnectionPipeline? Pipeline, string? StatsPrefix, IReadOnlyList<IActorRef> Exporters)
+{
+    /// <summary>Top-level scopes the snapshot's HTTP filters own (<c>&lt;stat_prefix&gt;.http_local_rate_limit.</c>).</summary>
+    public IReadOnlyList<string> FilterStatsPrefixes { get; init; } = [];
+}
 
 /// <summary>
 /// Builds a listener's <see cref="ConnectionPipeline"/> from its config and the clusters of the version being
@@ -27,11 +31,14 @@ public sealed class ListenerPipelineFactory
     private readonly TracingManager _tracing;
     private readonly string _serverName;
     private readonly Runtime.RuntimeLoader _runtime;
+    private readonly Func<bool> _healthCheckFailed;
 
     /// <param name="runtime">The node's one runtime: what admin <c>/runtime_modify</c> writes, route <c>runtime_fraction</c> reads.</param>
-    public ListenerPipelineFactory(StatsStore stats, AccessLogManager accessLogs, TracingManager tracing, string serverName, Runtime.RuntimeLoader runtime)
+    /// <param name="healthCheckFailed">The admin's <c>/healthcheck/fail</c> flag, read by the health check filter; never failed when null.</param>
+    public ListenerPipelineFactory(StatsStore stats, AccessLogManager accessLogs, TracingManager tracing, string serverName, Runtime.RuntimeLoader runtime, Func<bool>? healthCheckFailed = null)
     {
         _runtime = runtime;
+        _healthCheckFailed = healthCheckFailed ?? (static () => false);
         _stats = stats;
         _accessLogs = accessLogs;
         _tracing = tracing;
@@ -47,8 +54,10 @@ public sealed class ListenerPipelineFactory
         }
         var prefix = HttpConnectionManager.ScopePrefix(hcmConfig.StatPrefix);
         var exporters = new List<IActorRef>();
-        var hcm = new HttpConnectionManager(hcmConfig, clusters, new HttpConnectionManagerStats(_stats.GetOrCreate(prefix)), _serverName)
+        var scope = _stats.GetOrCreate(prefix);
+        var hcm = new HttpConnectionManager(hcmConfig, clusters, new HttpConnectionManagerStats(scope), _serverName)
         {
+            Filters = Filters.HttpFilterChainFactory.Create(hcmConfig, scope, _stats, _runtime, _healthCheckFailed),
             AccessLogs = _accessLogs.CreateLoggers(hcmConfig.AccessLogs),
             Tracer = _tracing.CreateTracer(hcmConfig.Tracing, clusters, exporters),
             Runtime = _runtime,
@@ -57,7 +66,7 @@ public sealed class ListenerPipelineFactory
         ConnectionPipeline pipeline = addresses => Flow.Create<Akka.IO.ByteString>()
             .Via(new Http1RequestDecoder(hcm.Limits, hcmConfig.Timeouts.RequestHeaders))
             .ViaMaterialized(new HttpConnectionManagerStage(hcm, addresses), Akka.Streams.Dsl.Keep.Right);
-        return new ListenerPipeline(pipeline, prefix, exporters);
+        return new ListenerPipeline(pipeline, prefix, exporters) { FilterStatsPrefixes = Filters.HttpFilterChainFactory.OwnScopePrefixes(hcmConfig) };
     }
 
     public static HttpConnectionManagerConfig? ConnectionManagerOf(ListenerConfig listener) =>

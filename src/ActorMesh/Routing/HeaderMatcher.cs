@@ -17,9 +17,22 @@ internal sealed class HeaderMatcher
         _string = config.StringMatch is { } match ? new StringMatcher(match) : null;
     }
 
-    public bool Matches(HttpHeaders headers)
+    public bool Matches(HttpHeaders headers) => Matches(Value(headers, _config.Name));
+
+    /// <summary>
+    /// Also matches the pseudo-headers Envoy's header map holds (<c>:path</c>, <c>:method</c>, <c>:authority</c>),
+    /// read from the request line; filters' matchers (health check <c>:path</c>) name them.
+    /// </summary>
+    public bool Matches(HttpRequestHead request) => Matches(_config.Name switch
     {
-        var value = Value(headers, _config.Name);
+        ":path" => request.Target,
+        ":method" => request.Method,
+        ":authority" => request.Headers.Get("host"),
+        _ => Value(request.Headers, _config.Name),
+    });
+
+    private bool Matches(string? value)
+    {
         if (value is null && !_config.TreatMissingHeaderAsEmpty)
         {
             // A missing header matches only "present_match: false"; invert_match turns that round.

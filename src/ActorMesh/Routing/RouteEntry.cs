@@ -22,11 +22,14 @@ public sealed class RouteEntry
     private readonly WeightedClusterEntry[] _weighted;
     private readonly long _totalWeight;
 
+    private readonly EquatableArray<PerFilterConfig> _virtualHostFilters;
+
     internal RouteEntry(RouteConfig config, HeaderMutation virtualHost, HeaderMutation routeConfiguration, bool mostSpecificWins, VirtualHostConfig? host = null, RetryPolicy? virtualHostRetryPolicy = null)
     {
         IncludeRequestAttemptCount = host?.IncludeRequestAttemptCount ?? false;
         IncludeAttemptCountInResponse = host?.IncludeAttemptCountInResponse ?? false;
         Config = config;
+        _virtualHostFilters = host?.PerFilterConfig ?? EquatableArray<PerFilterConfig>.Empty;
         _match = config.Match;
         _comparison = _match.CaseSensitive ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
         _pathRegex = _match.Kind == PathMatchKind.SafeRegex ? Re2Regex.CompileFullMatch(_match.Value) : null;
@@ -52,6 +55,26 @@ public sealed class RouteEntry
     }
 
     public string? Name => Config.Name;
+
+    /// <summary>The route's <c>typed_per_filter_config</c> for a filter, else its virtual host's: the most specific wins.</summary>
+    public HttpFilterSettings? FilterConfig(string filterName) =>
+        RouteFilterConfig(filterName) ?? VirtualHostFilterConfig(filterName);
+
+    public HttpFilterSettings? RouteFilterConfig(string filterName) => Find(Config.PerFilterConfig, filterName);
+
+    public HttpFilterSettings? VirtualHostFilterConfig(string filterName) => Find(_virtualHostFilters, filterName);
+
+    private static HttpFilterSettings? Find(EquatableArray<PerFilterConfig> entries, string filterName)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.FilterName == filterName)
+            {
+                return entry.Settings;
+            }
+        }
+        return null;
+    }
 
     public RouteConfig Config { get; }
 

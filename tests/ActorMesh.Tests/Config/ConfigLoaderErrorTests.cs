@@ -145,7 +145,7 @@ public sealed class ConfigLoaderErrorTests
     {
         var errors = Errors(Edit(
             "          - name: envoy.filters.http.router\n",
-            "          - name: envoy.filters.http.cors\n" +
+            "          - name: envoy.filters.http.ext_authz\n" +
             "          - name: envoy.filters.http.router\n" +
             "            typed_config:\n" +
             "              \"@type\": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router\n" +
@@ -154,7 +154,7 @@ public sealed class ConfigLoaderErrorTests
         const string filters = "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters";
         Assert.Equal(
             [
-                $"{filters}[0].name (line 23): unsupported http filter 'envoy.filters.http.cors'",
+                $"{filters}[0].name (line 23): unsupported http filter 'envoy.filters.http.ext_authz'",
                 $"{filters}[1].typed_config.suppress_envoy_headers (line 27): unknown field",
             ],
             errors);

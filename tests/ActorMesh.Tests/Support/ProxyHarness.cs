@@ -69,7 +69,8 @@ internal sealed class ProxyHarness : IAsyncDisposable
     /// <param name="localityEndpoints">
     /// The load assignment's <c>endpoints</c> list (YAML at column 0) in place of one locality over <paramref name="upstreamPorts"/>.
     /// </param>
-    public static string ConfigWith(string routesYaml, int[] upstreamPorts, string clusterType = "STATIC", string? endpointAddress = null, string domains = "[\"*\"]", string? hcmOptions = null, string? clusterOptions = null, string? localityEndpoints = null, string lbPolicy = "ROUND_ROBIN")
+    /// <param name="httpFilters"><c>http_filters</c> entries before the router (a YAML list at column 0).</param>
+    public static string ConfigWith(string routesYaml, int[] upstreamPorts, string clusterType = "STATIC", string? endpointAddress = null, string domains = "[\"*\"]", string? hcmOptions = null, string? clusterOptions = null, string? localityEndpoints = null, string lbPolicy = "ROUND_ROBIN", string? httpFilters = null)
     {
         var endpoints = localityEndpoints is not null
             ? Indent(localityEndpoints, 6)
@@ -93,6 +94,7 @@ internal sealed class ProxyHarness : IAsyncDisposable
             + $"              domains: {domains}\n"
             + Indent(routesYaml, 14)
             + "          http_filters:\n"
+            + (httpFilters is null ? string.Empty : Indent(httpFilters, 10))
             + "          - name: envoy.filters.http.router\n"
             + "            typed_config:\n"
             + "              \"@type\": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router\n"
