@@ -138,6 +138,7 @@ try
     {
         Console.WriteLine($"actormesh: admin on {server.AdminAddress}");
     }
+    ShutdownReport.Register(system, options.DrainTime, cluster: true);
     if (options.Watch)
     {
         watcher = new ConfigFileWatcher(options.ConfigPath!, server, overrides, authority);
