@@ -36,17 +36,30 @@ internal sealed record CommandLine(
     /// <summary><c>--data-dir</c>: where the embedded SQLite config store lives; null when not given.</summary>
     public string? DataDir { get; init; }
 
+    /// <summary><c>--tls-cert FILE.pfx</c>: remoting over TLS with this PKCS#12 certificate and key.</summary>
+    public string? TlsCertificate { get; init; }
+
+    /// <summary><c>--tls-cert-password-file FILE</c>: the PKCS#12 password (first line), kept out of the process list.</summary>
+    public string? TlsCertificatePasswordFile { get; init; }
+
+    /// <summary><c>--tls-ca FILE</c>: the certificates (PEM) a peer's certificate must chain to.</summary>
+    public string? TlsCa { get; init; }
+
     public const string Usage = """
         usage: actormesh [-c|--config-path FILE] [--watch] [--mode serve|validate] [--log-level trace|debug|info|warning|error]
                          [--drain-time-s SECONDS] [--cluster-host HOST] [--cluster-port PORT] [--public-hostname HOST]
                          [--seed akka.tcp://actormesh@HOST:PORT ...] [--data-dir DIR]
                          [--admin-address HOST:PORT] [--bind-address IP]
+                         [--tls-cert FILE.pfx [--tls-cert-password-file FILE] [--tls-ca FILE.pem]]
           With no -c, serves a built-in demo config (proxy on 127.0.0.1:10000, admin on 127.0.0.1:9901).
           --watch: when the -c file changes on disk, or on SIGHUP, validate it and apply it as the next config version.
           --seed (repeatable; also HOCON akka.cluster.seed-nodes or ACTORMESH_SEEDS=a,b) or --data-dir: run as a mesh
             node: versions are stored by the ConfigStore singleton (SQLite in --data-dir, default ./data, or PostgreSQL
             from ACTORMESH_POSTGRES) and replicated to every node. Without -c a mesh node serves the cluster's version.
           --admin-address, --bind-address: this node's own admin address and the IP for listeners on 0.0.0.0 or ::.
+          --tls-cert: remoting over TLS with mutual authentication (seeds are then akka.ssl.tcp://…); the password from
+            --tls-cert-password-file or ACTORMESH_TLS_CERT_PASSWORD; peers must chain to --tls-ca (default: the CA
+            certificates in the PKCS#12 file). Also HOCON actormesh.remote-tls.
         """;
 
     public static CommandLine Parse(string[] args, out string? error)
@@ -98,7 +111,7 @@ internal sealed record CommandLine(
                 case "--cluster-host":
                     result = result with { ClusterHost = value };
                     break;
-                case "--seed" when value.StartsWith("akka.tcp://", StringComparison.Ordinal):
+                case "--seed" when value.StartsWith("akka.tcp://", StringComparison.Ordinal) || value.StartsWith("akka.ssl.tcp://", StringComparison.Ordinal):
                     result = result with { Seeds = [.. result.Seeds, value] };
                     break;
                 case "--public-hostname":
@@ -109,6 +122,15 @@ internal sealed record CommandLine(
                     break;
                 case "--bind-address" when System.Net.IPAddress.TryParse(value, out _):
                     result = result with { BindAddress = value };
+                    break;
+                case "--tls-cert":
+                    result = result with { TlsCertificate = value };
+                    break;
+                case "--tls-cert-password-file":
+                    result = result with { TlsCertificatePasswordFile = value };
+                    break;
+                case "--tls-ca":
+                    result = result with { TlsCa = value };
                     break;
                 case "--data-dir":
                     result = result with { DataDir = value };
@@ -128,6 +150,10 @@ internal sealed record CommandLine(
         else if (result.Watch && result.ConfigPath is null)
         {
             error = "--watch needs -c FILE";
+        }
+        else if (result.TlsCertificate is null && (result.TlsCertificatePasswordFile ?? result.TlsCa) is not null)
+        {
+            error = "--tls-cert-password-file and --tls-ca need --tls-cert FILE";
         }
         return result;
     }

@@ -43,6 +43,16 @@ if (options.Mode == RunMode.Validate)
 
 var hocon = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "actormesh.hocon")));
 var seeds = SeedNodes.Resolve(options, Environment.GetEnvironmentVariable, hocon);
+Akka.Remote.Transport.DotNetty.DotNettySslSetup? tls;
+try
+{
+    tls = RemotingTlsSource.Resolve(options, Environment.GetEnvironmentVariable, hocon) is { } tlsOptions ? RemotingTls.Setup(tlsOptions) : null;
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or InvalidOperationException)
+{
+    Console.Error.WriteLine("actormesh: remoting TLS: " + e.Message);
+    return 1;
+}
 // A mesh node stores and replicates its versions; a node with neither seeds nor a data directory runs standalone.
 var meshMode = seeds.Count > 0 || options.DataDir is not null;
 var overrides = new NodeOverrides(
@@ -55,6 +65,10 @@ var nodeHocon = ConfigurationFactory.ParseString($"""
     akka.remote.dot-netty.tcp.port = {options.ClusterPort}
     {(options.PublicHostname is { } publicHost ? $"akka.remote.dot-netty.tcp.public-hostname = \"{publicHost}\"" : "")}
     """).WithFallback(hocon).WithFallback(MeshSettings.Hocon);
+if (tls is not null)
+{
+    nodeHocon = RemotingTls.Hocon.WithFallback(nodeHocon);
+}
 if (meshMode)
 {
     nodeHocon = nodeHocon.WithFallback(ConfigStorePersistence.ForNode(hocon, options.DataDir ?? Path.Combine(Environment.CurrentDirectory, "data")));
@@ -65,6 +79,10 @@ builder.Logging.ClearProviders();
 builder.Services.AddAkka("actormesh", akka =>
 {
     akka.AddHocon(nodeHocon, HoconAddMode.Replace);
+    if (tls is not null)
+    {
+        akka.AddSetup(tls);
+    }
     // Seeds, app-version and the split brain resolver (keep-majority, as actormesh.hocon says) through Akka.Hosting.
     akka.WithClustering(new ClusterOptions { SeedNodes = seeds.ToArray(), AppVersion = appVersion, SplitBrainResolver = new KeepMajorityOption() });
 });
@@ -120,6 +138,7 @@ try
     {
         Console.WriteLine($"actormesh: admin on {server.AdminAddress}");
     }
+    ShutdownReport.Register(system, options.DrainTime, cluster: true);
     if (options.Watch)
     {
         watcher = new ConfigFileWatcher(options.ConfigPath!, server, overrides, authority);

@@ -234,26 +234,38 @@ public sealed class ActorMeshServer
         }
     }
 
+    /// <summary>
+    /// A node stops in CoordinatedShutdown's order, so it drains before it leaves the cluster (cluster-leave comes
+    /// after these phases): the proxy listeners stop accepting and <c>/ready</c> says DRAINING; requests in flight finish
+    /// (up to <c>--drain-time-s</c>) and keep-alive connections get <c>connection: close</c>; the admin answers until
+    /// the drain is over, so a load balancer polling <c>/ready</c> sees DRAINING rather than a refused connection.
+    /// </summary>
     private void RegisterShutdown(ServerOptions options)
     {
         var shutdown = CoordinatedShutdown.Get(_system);
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "actormesh-unbind-listeners", async () =>
         {
             State.StartDraining();
-            await UnbindAsync();
+            await UnbindAsync(includeAdmin: false);
             return Done.Instance;
         });
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "actormesh-drain-connections", async () =>
         {
-            await DrainAsync(options.DrainTime);
+            await DrainAsync(options.DrainTime, includeAdmin: false);
+            return Done.Instance;
+        });
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceStop, "actormesh-stop-admin", async () =>
+        {
+            await UnbindAsync(includeAdmin: true);
+            await DrainAsync(TimeSpan.Zero, includeAdmin: true);
             return Done.Instance;
         });
     }
 
-    private async Task UnbindAsync()
+    private async Task UnbindAsync(bool includeAdmin = true)
     {
         var unbinds = new List<Task> { _listenerManager.Ask<ListenerManagerProtocol.Unbound>(ListenerManagerProtocol.Unbind.Instance, UnbindTimeout) };
-        if (_admin is not null)
+        if (includeAdmin && _admin is not null)
         {
             unbinds.Add(_admin.Ask<ListenerProtocol.Unbound>(ListenerProtocol.Unbind.Instance, UnbindTimeout));
         }
@@ -269,12 +281,13 @@ public sealed class ActorMeshServer
 
     private static readonly TimeSpan UnbindTimeout = TimeSpan.FromSeconds(5);
 
-    private async Task DrainAsync(TimeSpan drainTime)
+    private async Task DrainAsync(TimeSpan drainTime, bool includeAdmin = true)
     {
         var drains = new List<Task> { _listenerManager.Ask<ListenerManagerProtocol.Drained>(new ListenerManagerProtocol.Drain(drainTime), drainTime + UnbindTimeout) };
-        if (_admin is not null)
+        if (includeAdmin && _admin is not null)
         {
-            drains.Add(_admin.Ask<ListenerProtocol.Drained>(ListenerProtocol.Drain.Instance, drainTime));
+            // The admin's own connections (a /ready poll) get no idle grace: nothing waits on them.
+            drains.Add(_admin.Ask<ListenerProtocol.Drained>(ListenerProtocol.Drain.Instance, drainTime + UnbindTimeout));
         }
         try
         {

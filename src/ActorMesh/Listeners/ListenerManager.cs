@@ -232,14 +232,20 @@ public sealed class ListenerManager : ReceiveActor, IWithUnboundedStash, IWithTi
         _stats.ListenerRemoved.Inc();
         _stats.TotalListenersDraining.Inc();
         _log.Info("listener {0} removed: draining", listener.Config.Name);
-        var grace = ListenerPipelineFactory.ConnectionManagerOf(listener.Config)?.Timeouts.Drain ?? TimeSpan.Zero;
-        var drain = new ListenerProtocol.Drain { IdleGrace = grace < _settings.DrainTime ? grace : _settings.DrainTime };
+        var drain = DrainOf(listener.Config, _settings.DrainTime);
         var name = listener.Config.Name;
         var actor = listener.Actor;
         StopExporters(listener.Pipeline);
         actor.Ask<ListenerProtocol.Drained>(drain, _settings.DrainTime)
             .ContinueWith(_ => new Retired(actor, name), TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(Self);
+    }
+
+    /// <summary>A listener's drain: idle keep-alive connections wait its connection manager's <c>drain_timeout</c>, at most <paramref name="cap"/>.</summary>
+    private static ListenerProtocol.Drain DrainOf(ListenerConfig config, TimeSpan cap)
+    {
+        var grace = ListenerPipelineFactory.ConnectionManagerOf(config)?.Timeouts.Drain ?? TimeSpan.Zero;
+        return new ListenerProtocol.Drain { IdleGrace = grace < cap ? grace : cap };
     }
 
     private void OnRetired(Retired retired)
@@ -262,8 +268,10 @@ public sealed class ListenerManager : ReceiveActor, IWithUnboundedStash, IWithTi
     {
         Become(Stopped);
         var replyTo = Sender;
-        // A listener already gone (or one that does not answer in time) has nothing left to drain.
-        Task.WhenAll(_current.Select(l => l.Actor.Ask<ListenerProtocol.Drained>(ListenerProtocol.Drain.Instance, drain.Timeout)))
+        // The node's drain treats every listener as a removed one: a request already on its way over an idle
+        // keep-alive connection is still answered (with connection: close). A listener already gone (or one that does
+        // not answer in time) has nothing left to drain.
+        Task.WhenAll(_current.Select(l => l.Actor.Ask<ListenerProtocol.Drained>(DrainOf(l.Config, drain.Timeout), drain.Timeout)))
             .ContinueWith(_ => ListenerManagerProtocol.Drained.Instance, TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(replyTo);
     }

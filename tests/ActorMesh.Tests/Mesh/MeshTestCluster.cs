@@ -52,9 +52,12 @@ internal sealed class MeshTestNode
     /// <summary>Node N binds its wildcard listeners to 127.0.0.N: every 127/8 address is the loopback on Linux.</summary>
     public static string BindAddressOf(int index) => $"127.0.0.{index}";
 
-    public static async Task<MeshTestNode> StartAsync(int index, Address? seed, Akka.Configuration.Config persistence, string? firstStartYaml, ConfigStoreSettings? storeSettings, bool keepLocalHistory)
+    /// <param name="setup">Extra settings for the ActorSystem (remoting TLS: <see cref="RemotingTls"/>).</param>
+    public static async Task<MeshTestNode> StartAsync(int index, Address? seed, Akka.Configuration.Config persistence, string? firstStartYaml, ConfigStoreSettings? storeSettings, bool keepLocalHistory, Akka.Actor.Setup.Setup? setup = null, Akka.Configuration.Config? hocon = null)
     {
-        var system = ActorSystem.Create("actormesh", NodeHocon.WithFallback(persistence));
+        var config = (hocon ?? Akka.Configuration.Config.Empty).WithFallback(NodeHocon).WithFallback(persistence);
+        var bootstrap = BootstrapSetup.Create().WithConfig(config);
+        var system = setup is null ? ActorSystem.Create("actormesh", bootstrap) : ActorSystem.Create("actormesh", bootstrap.And(setup));
         var cluster = Akka.Cluster.Cluster.Get(system);
         cluster.Join(seed ?? cluster.SelfAddress);
         var overrides = new NodeOverrides(new ActorMesh.Config.SocketAddressConfig("127.0.0.1", 0), BindAddressOf(index));

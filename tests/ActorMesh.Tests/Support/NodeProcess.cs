@@ -31,15 +31,23 @@ internal sealed class NodeProcess : IDisposable
         get
         {
             var testDir = new DirectoryInfo(AppContext.BaseDirectory);
-            var configuration = testDir.Parent!.Name;
-            for (var dir = testDir; dir is not null; dir = dir.Parent)
+            return Path.Combine(RepositoryRoot, "src", "ActorMesh.Node", "bin", testDir.Parent!.Name, testDir.Name, "actormesh.dll");
+        }
+    }
+
+    /// <summary>The checkout these tests were built from (the folder holding ActorMesh.sln).</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             {
                 if (File.Exists(Path.Combine(dir.FullName, "ActorMesh.sln")))
                 {
-                    return Path.Combine(dir.FullName, "src", "ActorMesh.Node", "bin", configuration, testDir.Name, "actormesh.dll");
+                    return dir.FullName;
                 }
             }
-            throw new FileNotFoundException("repository root not found above " + testDir);
+            throw new FileNotFoundException("repository root not found above " + AppContext.BaseDirectory);
         }
     }
 
