@@ -45,13 +45,16 @@ public sealed class RoutingProxyTests
         public ValueTask DisposeAsync() => _upstream.DisposeAsync();
     }
 
-    private static int UnusedPort()
+    /// <summary>
+    /// A port nothing listens on for as long as the socket lives: bound but never listening, so connecting to it is
+    /// refused and the OS cannot hand it to another socket (a port merely closed again could become the proxy's own
+    /// listener, and the mirror would then loop back into the proxy).
+    /// </summary>
+    private static Socket DeadPort()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return socket;
     }
 
     [Fact]
@@ -222,7 +225,8 @@ public sealed class RoutingProxyTests
     {
         await using var primary = new Recording("primary");
         var routes = "routes:\n- match: { prefix: / }\n  route: { cluster: primary, request_mirror_policies: [ { cluster: dead }, { cluster_header: x-mirror } ] }";
-        await using var proxy = await ProxyHarness.StartAsync(RoutingYaml.Config(routes, new Dictionary<string, int> { ["primary"] = primary.Port, ["dead"] = UnusedPort() }));
+        using var dead = DeadPort();
+        await using var proxy = await ProxyHarness.StartAsync(RoutingYaml.Config(routes, new Dictionary<string, int> { ["primary"] = primary.Port, ["dead"] = ((IPEndPoint)dead.LocalEndPoint!).Port }));
         using var client = Client();
         var url = $"http://127.0.0.1:{proxy.Port("main")}/";
 
