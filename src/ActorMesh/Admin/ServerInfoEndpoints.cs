@@ -43,6 +43,11 @@ internal static class ServerInfoEndpoints
             // No hot restart: the current epoch is the only one.
             ["uptime_current_epoch"] = uptime,
             ["uptime_all_epochs"] = uptime,
+            ["node"] = new JsonObject
+            {
+                ["id"] = context.Config.Node?.Id ?? string.Empty,
+                ["cluster"] = context.Config.Node?.Cluster ?? string.Empty,
+            },
             // ActorMesh's own: the config version served (see /config_status), which the dashboard shows.
             ["config_version"] = context.Served.Status.VersionInfo,
         };

@@ -3,6 +3,9 @@ namespace ActorMesh.Config;
 /// <summary>The whole of an Envoy bootstrap file that ActorMesh understands: <c>static_resources</c> and <c>admin</c>.</summary>
 public sealed record BootstrapConfig(StaticResourcesConfig StaticResources, AdminConfig? Admin)
 {
+    /// <summary>Envoy's bootstrap <c>node</c>: who this proxy is, as <c>/server_info</c> and traces report it.</summary>
+    public NodeConfig? Node { get; init; }
+
     /// <summary>Envoy's default <c>stats_flush_interval</c>.</summary>
     public static readonly TimeSpan DefaultStatsFlushInterval = TimeSpan.FromSeconds(5);
 
@@ -28,3 +31,6 @@ public sealed record SocketAddressConfig(string Address, int Port)
 
 /// <summary>Envoy's <c>admin</c> block.</summary>
 public sealed record AdminConfig(SocketAddressConfig Address, string? AccessLogPath);
+
+/// <summary>Envoy's <c>node</c> (<c>id</c>, <c>cluster</c>): the identity a node reports; in a mesh it stays with each node.</summary>
+public sealed record NodeConfig(string? Id, string? Cluster);

@@ -9,6 +9,7 @@ internal static class BootstrapReader
             ? ReadStaticResources(resources, context)
             : new StaticResourcesConfig(EquatableArray<ListenerConfig>.Empty, EquatableArray<ClusterConfig>.Empty);
         var admin = root.Map("admin") is { } adminMap ? ReadAdmin(adminMap) : null;
+        var node = root.Map("node") is { } nodeMap ? new NodeConfig(nodeMap.Scalar("id"), nodeMap.Scalar("cluster")) : null;
         var flushInterval = ReadFlushInterval(root);
         var statsConfig = root.Map("stats_config") is { } statsMap ? StatsConfigReader.Read(statsMap, context) : StatsConfig.Default;
         var sinks = ReadResults.AllOrNull(root.Sequence("stats_sinks").Select(sink => StatsSinkReader.Read(sink, context)));
@@ -25,6 +26,7 @@ internal static class BootstrapReader
             StatsConfig = statsConfig,
             StatsSinks = sinks.Value,
             RuntimeLayers = runtimeLayers.Value,
+            Node = node,
         };
     }
 

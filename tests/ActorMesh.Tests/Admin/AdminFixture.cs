@@ -20,12 +20,13 @@ internal sealed class AdminFixture : IAsyncDisposable
     public string Admin { get; }
     public int ProxyPort => Proxy.Port("main");
 
-    public static async Task<AdminFixture> StartAsync()
+    /// <param name="bootstrapPrefix">Top-level bootstrap fields put before the proxy config (e.g. <c>node</c>).</param>
+    public static async Task<AdminFixture> StartAsync(string bootstrapPrefix = "")
     {
         var upstream = TestUpstream.Answering("x");
         try
         {
-            return new AdminFixture(upstream, await ProxyHarness.StartAsync(ProxyHarness.SimpleConfig(upstream.Port)));
+            return new AdminFixture(upstream, await ProxyHarness.StartAsync(bootstrapPrefix + ProxyHarness.SimpleConfig(upstream.Port)));
         }
         catch
         {

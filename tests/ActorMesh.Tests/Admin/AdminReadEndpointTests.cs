@@ -80,6 +80,16 @@ public sealed class AdminReadEndpointTests
     }
 
     [Fact]
+    public async Task Server_info_reports_the_bootstrap_node()
+    {
+        await using var f = await AdminFixture.StartAsync("node:\n  id: edge-7\n  cluster: front-proxy\n");
+        var node = (await f.GetJson("/server_info")).GetProperty("node");
+
+        Assert.Equal("edge-7", node.GetProperty("id").GetString());
+        Assert.Equal("front-proxy", node.GetProperty("cluster").GetString());
+    }
+
+    [Fact]
     public async Task Server_info_has_envoys_shape_and_ready_says_live()
     {
         await using var f = await AdminFixture.StartAsync();

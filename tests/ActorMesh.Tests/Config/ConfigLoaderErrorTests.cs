@@ -95,9 +95,20 @@ public sealed class ConfigLoaderErrorTests
     [Fact]
     public void Unknown_top_level_key_is_an_unknown_field()
     {
-        var errors = Errors("node:\n  id: a\n" + Valid);
+        var errors = Errors("dynamic_resources:\n  lds_config: {}\n" + Valid);
 
-        Assert.Equal("node (line 1): unknown field", errors[0]);
+        Assert.Equal("dynamic_resources (line 1): unknown field", errors[0]);
+    }
+
+    [Fact]
+    public void Node_reads_id_and_cluster_and_nothing_else()
+    {
+        var loaded = ConfigLoader.LoadYaml("node:\n  id: edge-1\n  cluster: front\n" + Valid);
+        var errors = Errors("node:\n  id: edge-1\n  locality: { zone: a }\n" + Valid);
+
+        Assert.True(loaded.IsValid, string.Join(Environment.NewLine, loaded.Errors));
+        Assert.Equal(new NodeConfig("edge-1", "front"), loaded.Config!.Node);
+        Assert.Equal("node.locality (line 3): unknown field", errors[0]);
     }
 
     [Fact]
