@@ -154,32 +154,10 @@ internal sealed class StartTimeFormat
             case 'B': output.Append(Months[utc.Month - 1]); break;
             case 'u': output.Append(utc.DayOfWeek == DayOfWeek.Sunday ? 7 : (int)utc.DayOfWeek); break;
             case 'w': output.Append((int)utc.DayOfWeek); break;
-            case 'F':
-                Padded(output, utc.Year, 4);
-                output.Append('-');
-                Padded(output, utc.Month, 2);
-                output.Append('-');
-                Padded(output, utc.Day, 2);
-                break;
-            case 'T':
-                Padded(output, utc.Hour, 2);
-                output.Append(':');
-                Padded(output, utc.Minute, 2);
-                output.Append(':');
-                Padded(output, utc.Second, 2);
-                break;
-            case 'R':
-                Padded(output, utc.Hour, 2);
-                output.Append(':');
-                Padded(output, utc.Minute, 2);
-                break;
-            case 'D':
-                Padded(output, utc.Month, 2);
-                output.Append('/');
-                Padded(output, utc.Day, 2);
-                output.Append('/');
-                Padded(output, utc.Year % 100, 2);
-                break;
+            case 'F': Joined(output, '-', (utc.Year, 4), (utc.Month, 2), (utc.Day, 2)); break;
+            case 'T': Joined(output, ':', (utc.Hour, 2), (utc.Minute, 2), (utc.Second, 2)); break;
+            case 'R': Joined(output, ':', (utc.Hour, 2), (utc.Minute, 2)); break;
+            case 'D': Joined(output, '/', (utc.Month, 2), (utc.Day, 2), (utc.Year % 100, 2)); break;
             case 'z': output.Append(segment.Digits == 1 ? "+00:00" : "+0000"); break;
             case 'Z': output.Append("UTC"); break;
             case 's': output.Append((long)(utc - DateTime.UnixEpoch).TotalSeconds); break;
@@ -233,6 +211,19 @@ internal sealed class StartTimeFormat
             divisor *= 10;
         }
         Padded(output, nanos / divisor, digits);
+    }
+
+    /// <summary>strftime's composite specifiers (<c>%F</c>, <c>%T</c>, <c>%R</c>, <c>%D</c>): zero-padded fields joined by one separator.</summary>
+    private static void Joined(StringBuilder output, char separator, params ReadOnlySpan<(int Value, int Width)> fields)
+    {
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (i > 0)
+            {
+                output.Append(separator);
+            }
+            Padded(output, fields[i].Value, fields[i].Width);
+        }
     }
 
     private static void Padded(StringBuilder output, long value, int width)
