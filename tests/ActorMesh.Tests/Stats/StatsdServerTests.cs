@@ -34,12 +34,16 @@ public sealed class StatsdServerTests(ITestOutputHelper output)
         }
         using var cts = new CancellationTokenSource(Wait);
 
-        // statsd sums the deltas of every flush: three requests, however the flushes split them.
-        var counters = await Poll(statsd, "counters", c => c.Contains("'envoy.cluster.backend.upstream_rq_200': 3", StringComparison.Ordinal), cts.Token);
+        // statsd sums the deltas of every flush: three requests, however the flushes split them. Each scope flushes
+        // on its own, so wait for every scope asserted on.
+        var counters = await Poll(statsd, "counters", c => c.Contains("'envoy.cluster.backend.upstream_rq_200': 3", StringComparison.Ordinal)
+            && c.Contains("'envoy.http.ingress_http.downstream_rq_2xx': 3", StringComparison.Ordinal), cts.Token);
         Assert.Contains("'envoy.http.ingress_http.downstream_rq_2xx': 3", counters);
-        var gauges = await Poll(statsd, "gauges", g => g.Contains("'envoy.cluster.backend.membership_healthy': 1", StringComparison.Ordinal), cts.Token);
+        var gauges = await Poll(statsd, "gauges", g => g.Contains("'envoy.cluster.backend.membership_healthy': 1", StringComparison.Ordinal)
+            && g.Contains("'envoy.server.live': 1", StringComparison.Ordinal), cts.Token);
         Assert.Contains("'envoy.server.live': 1", gauges);
-        var timers = await Poll(statsd, "timers", t => Samples(t, "envoy.cluster.backend.upstream_rq_time") == 3, cts.Token);
+        var timers = await Poll(statsd, "timers", t => Samples(t, "envoy.cluster.backend.upstream_rq_time") == 3
+            && Samples(t, "envoy.http.ingress_http.downstream_rq_time") == 3, cts.Token);
         Assert.Equal(3, Samples(timers, "envoy.http.ingress_http.downstream_rq_time"));
         // Every line parsed: statsd counts the ones it could not.
         Assert.Matches(@"'statsd\.bad_lines_seen': 0\b", await statsd.Command("counters", cts.Token));
