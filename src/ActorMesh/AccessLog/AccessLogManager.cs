@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using ActorMesh.AccessLog.Filters;
 using ActorMesh.Config;
+using ActorMesh.Runtime;
 using ActorMesh.Stats;
 using Akka.Actor;
 
@@ -44,10 +46,13 @@ public sealed partial class AccessLogManager
         }
     }
 
-    public IReadOnlyList<AccessLogger> CreateLoggers(IEnumerable<AccessLogConfig> configs) => configs.Select(CreateLogger).ToArray();
+    /// <param name="runtime">The node's runtime, read by the filters' runtime keys; null: every key keeps its default.</param>
+    public IReadOnlyList<AccessLogger> CreateLoggers(IEnumerable<AccessLogConfig> configs, RuntimeLoader? runtime = null) =>
+        configs.Select(config => CreateLogger(config, runtime)).ToArray();
 
-    public AccessLogger CreateLogger(AccessLogConfig config) =>
-        new(config.Name, AccessLogFormatter.Create(config.Format), GetOrCreateFile(DestinationOf(config)));
+    public AccessLogger CreateLogger(AccessLogConfig config, RuntimeLoader? runtime = null) =>
+        new(config.Name, AccessLogFormatter.Create(config.Format), GetOrCreateFile(DestinationOf(config)),
+            config.Filter is { } filter ? AccessLogFilter.Create(filter, runtime) : null);
 
     /// <summary>The shared destination: a full file path, <see cref="StdoutDestination"/> or <see cref="StderrDestination"/>.</summary>
     public AccessLogFile GetOrCreateFile(string destination)
@@ -79,13 +84,15 @@ public sealed partial class AccessLogManager
     {
         AccessLogSinkKind.Stdout => StdoutDestination,
         AccessLogSinkKind.Stderr => StderrDestination,
-        _ => config.Path switch
-        {
-            "/dev/stdout" or "/dev/fd/1" => StdoutDestination,
-            "/dev/stderr" or "/dev/fd/2" => StderrDestination,
-            { } path => Path.GetFullPath(path),
-            null => throw new ArgumentException("a file access log needs a path", nameof(config)),
-        },
+        _ => config.Path is { } path ? DestinationOfPath(path) : throw new ArgumentException("a file access log needs a path", nameof(config)),
+    };
+
+    /// <summary>The shared destination of a file path (an access log's, a health checker's <c>event_log_path</c>).</summary>
+    public static string DestinationOfPath(string path) => path switch
+    {
+        "/dev/stdout" or "/dev/fd/1" => StdoutDestination,
+        "/dev/stderr" or "/dev/fd/2" => StderrDestination,
+        _ => Path.GetFullPath(path),
     };
 
     private static (Func<Stream> Open, bool Owns) Opener(string destination) => destination switch

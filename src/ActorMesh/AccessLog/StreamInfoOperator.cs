@@ -23,6 +23,7 @@ internal enum StreamInfoField
     DownstreamLocalAddressWithoutPort,
     DownstreamLocalPort,
     RouteName,
+    LocalReplyBody,
 }
 
 internal sealed class StreamInfoOperator(StreamInfoField kind) : FormatOperator
@@ -46,6 +47,7 @@ internal sealed class StreamInfoOperator(StreamInfoField kind) : FormatOperator
         ["DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT"] = StreamInfoField.DownstreamLocalAddressWithoutPort,
         ["DOWNSTREAM_LOCAL_PORT"] = StreamInfoField.DownstreamLocalPort,
         ["ROUTE_NAME"] = StreamInfoField.RouteName,
+        ["LOCAL_REPLY_BODY"] = StreamInfoField.LocalReplyBody,
     };
 
     public override bool IsNumeric => kind is StreamInfoField.ResponseCode or StreamInfoField.BytesReceived
@@ -94,6 +96,10 @@ internal sealed class StreamInfoOperator(StreamInfoField kind) : FormatOperator
                 return AppendText(info.UpstreamCluster, output);
             case StreamInfoField.RouteName:
                 return AppendText(info.RouteName, output);
+            case StreamInfoField.LocalReplyBody:
+                // Envoy's value is a string even when empty (outside a local reply), never "-".
+                output.Append(info.LocalReplyBody);
+                return true;
             case StreamInfoField.UpstreamHost:
                 return AddressFormat.Append(info.UpstreamHost, withPort: true, output);
             case StreamInfoField.DownstreamRemoteAddress:

@@ -12,11 +12,15 @@ public enum AccessLogSinkKind
 /// One entry of the HTTP connection manager's <c>access_log</c>. <see cref="Path"/> is set for file loggers only;
 /// a null <see cref="Format"/> means Envoy's default format.
 /// </summary>
-public sealed record AccessLogConfig(string Name, AccessLogSinkKind Sink, string? Path, AccessLogFormatConfig? Format);
+public sealed record AccessLogConfig(string Name, AccessLogSinkKind Sink, string? Path, AccessLogFormatConfig? Format)
+{
+    /// <summary>The entry's <c>filter</c>: only exchanges it passes are logged; null logs every exchange.</summary>
+    public AccessLogFilterConfig? Filter { get; init; }
+}
 
 /// <summary>
-/// Envoy's <c>SubstitutionFormatString</c> (v3 <c>log_format</c>, or v2/v3 <c>format</c> and <c>json_format</c>): either a
-/// text format or a JSON format, never both.
+/// Envoy's <c>SubstitutionFormatString</c> (an access log's v3 <c>log_format</c> or v2/v3 <c>format</c> and
+/// <c>json_format</c>; a local reply's <c>body_format</c>): either a text format or a JSON format, never both.
 /// </summary>
 public sealed record AccessLogFormatConfig(
     string? TextFormat,

@@ -168,6 +168,18 @@ public sealed record HealthCheckConfig(
     /// <summary>Envoy's <c>no_traffic_interval</c> default.</summary>
     public static readonly TimeSpan DefaultNoTrafficInterval = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The deprecated v3 <c>event_log_path</c>: a file that receives Envoy's health check events (ejections,
+    /// additions, first-check failures) as JSON lines; null logs none.
+    /// </summary>
+    public string? EventLogPath { get; init; }
+
+    /// <summary><c>always_log_health_check_failures</c>: every failure is an event, not only a host's first check.</summary>
+    public bool AlwaysLogHealthCheckFailures { get; init; }
+
+    /// <summary><c>always_log_health_check_success</c>: every success is an event.</summary>
+    public bool AlwaysLogHealthCheckSuccess { get; init; }
+
     public bool IsExpected(int status)
     {
         if (ExpectedStatuses.Count == 0)

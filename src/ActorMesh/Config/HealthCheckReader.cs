@@ -41,6 +41,9 @@ internal static class HealthCheckReader
         var unhealthyInterval = Positive(check, "unhealthy_interval", required: false);
         var unhealthyEdge = Positive(check, "unhealthy_edge_interval", required: false);
         var healthyEdge = Positive(check, "healthy_edge_interval", required: false);
+        var eventLogPath = check.Scalar("event_log_path") is { Length: > 0 } logPath ? logPath : null;
+        var alwaysLogFailures = check.Boolean("always_log_health_check_failures") ?? false;
+        var alwaysLogSuccess = check.Boolean("always_log_health_check_success") ?? false;
 
         var http = check.Map("http_health_check");
         var tcp = check.Map("tcp_health_check");
@@ -90,7 +93,12 @@ internal static class HealthCheckReader
             healthyEdge ?? interval.Value,
             path,
             host,
-            statuses);
+            statuses)
+        {
+            EventLogPath = eventLogPath,
+            AlwaysLogHealthCheckFailures = alwaysLogFailures,
+            AlwaysLogHealthCheckSuccess = alwaysLogSuccess,
+        };
     }
 
     /// <summary>A TCP check with a payload is not supported yet; an empty send and receive is a connect check.</summary>

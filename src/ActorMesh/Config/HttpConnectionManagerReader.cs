@@ -1,6 +1,9 @@
 namespace ActorMesh.Config;
 
-/// <summary>Envoy's HTTP connection manager with its inline route configuration, HTTP filters and access logs.</summary>
+/// <summary>
+/// Envoy's HTTP connection manager with its inline route configuration, HTTP filters, access logs and local reply
+/// config.
+/// </summary>
 internal static class HttpConnectionManagerReader
 {
     public const string CanonicalName = "envoy.filters.network.http_connection_manager";
@@ -55,7 +58,9 @@ internal static class HttpConnectionManagerReader
         var timeouts = ReadTimeouts(body, protocolIdle);
         var upgrades = UpgradeConfigReader.ReadAll(body, "upgrade_configs", context);
         var tracing = TracingReader.Read(body, context, out var tracingOk);
-        if (statPrefix is null || routeConfig is null || httpFilters is null || accessLogs is null || upgrades is null || !tracingOk)
+        var localReply = body.Map("local_reply_config") is { } localReplyMap ? LocalReplyConfigReader.Read(localReplyMap, context) : null;
+        var localReplyOk = localReply is not null || !body.Has("local_reply_config");
+        if (statPrefix is null || routeConfig is null || httpFilters is null || accessLogs is null || upgrades is null || !tracingOk || !localReplyOk)
         {
             return null;
         }
@@ -72,6 +77,7 @@ internal static class HttpConnectionManagerReader
             Timeouts = timeouts,
             UpgradeConfigs = upgrades.Value,
             Tracing = tracing,
+            LocalReply = localReply,
         };
     }
 

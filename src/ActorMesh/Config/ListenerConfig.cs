@@ -45,4 +45,7 @@ public sealed record HttpConnectionManagerConfig(
 
     /// <summary>The <c>tracing</c> block; null when the connection manager does not trace.</summary>
     public TracingConfig? Tracing { get; init; }
+
+    /// <summary><c>local_reply_config</c>; null: local replies go out as made (Envoy's default).</summary>
+    public LocalReplyConfig? LocalReply { get; init; }
 }

@@ -134,7 +134,7 @@ internal static class RouteConfigurationReader
         }
         else if (route.Map("direct_response") is { } directMap)
         {
-            direct = ReadDirectResponse(directMap, maxBodyBytes);
+            direct = ReadDirectResponse(directMap, maxBodyBytes, context);
         }
         perFilter ??= ReadPerFilterConfig(route, null, context);
         if (match is null || headers is null || perFilter is null || (action is null && redirect is null && direct is null))
@@ -184,7 +184,7 @@ internal static class RouteConfigurationReader
         };
     }
 
-    private static DirectResponseConfig? ReadDirectResponse(YamlMap map, int maxBodyBytes)
+    private static DirectResponseConfig? ReadDirectResponse(YamlMap map, int maxBodyBytes, ConfigReadContext context)
     {
         var status = map.Integer("status", 100, 599);
         if (!map.Has("status"))
@@ -194,27 +194,7 @@ internal static class RouteConfigurationReader
         string? body = null;
         if (map.Map("body") is { } bodyMap)
         {
-            if (bodyMap.Scalar("inline_string") is { } text)
-            {
-                body = text;
-            }
-            else if (bodyMap.Scalar("inline_bytes") is { } base64)
-            {
-                try
-                {
-                    body = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64));
-                }
-                catch (FormatException)
-                {
-                    bodyMap.Error("inline_bytes", "invalid base64");
-                    return null;
-                }
-            }
-            else if (!bodyMap.HasAny("filename", "environment_variable"))
-            {
-                bodyMap.Error("requires one of inline_string or inline_bytes");
-                return null;
-            }
+            body = DataSourceReader.Read(bodyMap, context);
             var size = body is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(body);
             if (size > maxBodyBytes)
             {

@@ -195,6 +195,29 @@ internal sealed class YamlMap
         return [];
     }
 
+    /// <summary>
+    /// The member of a protobuf oneof that is set (null when none is). Setting several is an error at each extra one;
+    /// all are then taken so that none is also reported as unknown.
+    /// </summary>
+    public bool TryOneOf(string[] fields, out string? key)
+    {
+        var set = fields.Where(Has).ToArray();
+        key = set.FirstOrDefault();
+        if (set.Length <= 1)
+        {
+            return true;
+        }
+        foreach (var extra in set.Skip(1))
+        {
+            Error(extra, $"only one of {string.Join(", ", fields)} may be set");
+        }
+        foreach (var field in set)
+        {
+            Take(field);
+        }
+        return false;
+    }
+
     public IEnumerable<(string Path, Mark Mark)> Unconsumed() =>
         _entries.Where(e => !_consumed.Contains(e.Key)).Select(e => (ChildPath(e.Key), e.Value.Key.Start));
 

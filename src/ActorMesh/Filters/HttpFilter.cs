@@ -81,4 +81,11 @@ public readonly struct FilterStatus
 /// A filter's local reply (Envoy's <c>sendLocalReply</c>): status, body, response flag and
 /// <c>%RESPONSE_CODE_DETAILS%</c>. Extra headers come from the filters' <see cref="HttpFilter.OnResponseHeaders"/>.
 /// </summary>
-public sealed record FilterLocalReply(int Status, string Body, ResponseFlags Flags, string Details);
+public sealed record FilterLocalReply(int Status, string Body, ResponseFlags Flags, string Details)
+{
+    /// <summary>
+    /// The filter's own response (Envoy's <c>encodeHeaders</c> from a filter, as the CORS preflight), not a
+    /// <c>sendLocalReply</c>: <c>local_reply_config</c> leaves it alone.
+    /// </summary>
+    public bool EncodedDirectly { get; init; }
+}

@@ -133,7 +133,7 @@ public sealed class ActorMeshServer
         // One runtime for the node: what /runtime_modify writes, runtime_fraction reads.
         var runtime = new RuntimeLoader(config.RuntimeLayers);
         var tracing = new TracingManager(system, stats, config.Node?.Id is { Length: > 0 } id ? id : Environment.MachineName, options.ServerName);
-        var clusterManager = system.ActorOf(ClusterManager.Props(stats, options.StartTimeout), ActorNames.Unique("cluster-manager"));
+        var clusterManager = system.ActorOf(ClusterManager.Props(stats, options.StartTimeout, accessLogs), ActorNames.Unique("cluster-manager"));
         var listenerStats = new ListenerManagerStats(stats.GetOrCreate(ListenerManagerStats.ScopePrefix));
         var listenerManager = system.ActorOf(
             ListenerManager.Props(stats, listenerStats, new ListenerPipelineFactory(stats, accessLogs, tracing, options.ServerName, runtime, () => state.HealthCheckFailed),

@@ -20,14 +20,18 @@ public static class LocalReply
     public static readonly ByteString Continue = ByteString.FromString("HTTP/1.1 100 Continue\r\n\r\n", Encoding.ASCII);
 
     /// <param name="serverName">The <c>server</c> header; none when null (<c>server_header_transformation: PASS_THROUGH</c>).</param>
+    /// <param name="contentType">The body's content type; none when null (the extra headers carry it).</param>
     /// <param name="extraHeaders">Headers a route adds to its redirect or direct response (<c>location</c>, <c>response_headers_to_add</c>).</param>
-    public static ByteString Build(HttpVersion version, int status, string body, bool close, string? serverName, string contentType = "text/plain", HttpHeaders? extraHeaders = null)
+    public static ByteString Build(HttpVersion version, int status, string body, bool close, string? serverName, string? contentType = "text/plain", HttpHeaders? extraHeaders = null)
     {
         var headers = new HttpHeaders();
         if (body.Length > 0)
         {
             headers.Add("content-length", Encoding.UTF8.GetByteCount(body).ToString(CultureInfo.InvariantCulture));
-            headers.Add("content-type", contentType);
+            if (contentType is not null)
+            {
+                headers.Add("content-type", contentType);
+            }
         }
         else
         {

@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
 namespace ActorMesh.Http;
 
 /// <summary>
@@ -13,5 +16,16 @@ public static class RequestId
         bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40);
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
         return new Guid(bytes).ToString();
+    }
+
+    /// <summary>
+    /// Envoy's UUID request id extension <c>toInteger</c>: the id's first 8 hex digits, which tracing and runtime
+    /// sampling take modulo their denominator so that every hop decides alike; false when they are not hex.
+    /// </summary>
+    public static bool TryGetInteger([NotNullWhen(true)] string? requestId, out ulong value)
+    {
+        value = 0;
+        return requestId is { Length: >= 8 }
+            && ulong.TryParse(requestId.AsSpan(0, 8), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
     }
 }

@@ -34,6 +34,29 @@ public static class ResponseFlagCodes
         (ResponseFlags.NoClusterFound, "NC"),
     ];
 
+    /// <summary>
+    /// Every short code Envoy's <c>response_flag_filter</c> accepts, including those of flags ActorMesh never sets
+    /// (a filter naming one is valid and simply never matches).
+    /// </summary>
+    public static readonly IReadOnlySet<string> EnvoyCodes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "LH", "UH", "UT", "LR", "UR", "UF", "UC", "UO", "NR", "DI", "FI", "RL", "UAEX", "RLSE", "DC", "URX", "SI", "IH",
+        "DPE", "UMSDR", "RFCF", "NFCF", "DT", "UPE", "NC", "OM", "DF", "DO", "DR",
+    };
+
+    /// <summary>The flag a short code stands for; <see cref="ResponseFlags.None"/> for codes ActorMesh never sets.</summary>
+    public static ResponseFlags FromShortCode(string code)
+    {
+        foreach (var (flag, known) in InEnvoyOrder)
+        {
+            if (known == code)
+            {
+                return flag;
+            }
+        }
+        return ResponseFlags.None;
+    }
+
     /// <summary>The short code of a single flag, e.g. <c>NR</c>; null for <see cref="ResponseFlags.None"/> or a combination.</summary>
     public static string? ShortCode(ResponseFlags flag)
     {

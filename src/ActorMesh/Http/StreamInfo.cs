@@ -99,4 +99,16 @@ public sealed class StreamInfo
     public EndPoint? UpstreamHost { get; set; }
 
     public TimeSpan? Duration => EndTimestamp == 0 ? null : System.Diagnostics.Stopwatch.GetElapsedTime(StartTimestamp, EndTimestamp);
+
+    /// <summary>The duration so far while in flight (a local reply being mapped), the final one once ended.</summary>
+    public TimeSpan CurrentDuration => Duration ?? System.Diagnostics.Stopwatch.GetElapsedTime(StartTimestamp);
+
+    /// <summary>Envoy's <c>healthCheck()</c>: the health check filter recognised the request as a health check.</summary>
+    public bool HealthCheck { get; set; }
+
+    /// <summary>
+    /// The body of the local reply being formatted (<c>%LOCAL_REPLY_BODY%</c>); set only while a
+    /// <c>local_reply_config</c> body format runs, so access logs see it empty, as in Envoy.
+    /// </summary>
+    public string? LocalReplyBody { get; set; }
 }

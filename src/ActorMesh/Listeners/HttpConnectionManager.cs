@@ -96,5 +96,8 @@ public sealed class HttpConnectionManager
     /// <summary>The <c>tracing</c> block's tracer; null when the connection manager does not trace.</summary>
     public HttpTracer? Tracer { get; init; }
 
+    /// <summary><c>local_reply_config</c>: what every local reply passes through before it is written.</summary>
+    public LocalReplyRewriter LocalReply { get; init; } = LocalReplyRewriter.Default;
+
     public static string ScopePrefix(string statPrefix) => $"http.{statPrefix}.";
 }

@@ -60,7 +60,7 @@ public sealed partial class HttpConnectionManagerStage
                     return false;
                 default:
                     var reply = status.Reply!;
-                    ReplyLocally(reply.Status, reply.Body, reply.Flags, reply.Details);
+                    ReplyLocally(reply.Status, reply.Body, reply.Flags, reply.Details, rewrite: !reply.EncodedDirectly);
                     return false;
             }
         }

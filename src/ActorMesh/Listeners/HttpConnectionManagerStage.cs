@@ -462,9 +462,9 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             _info!.Flags |= error.IsTimeout ? ResponseFlags.None : ResponseFlags.DownstreamProtocolError;
             _info.ResponseCodeDetails = error.IsTimeout ? "request_header_timeout" : "http1.codec_error";
             var version = _request?.Version ?? HttpVersion.Http11;
-            var body = error.IsTimeout ? error.Details : Http1Writer.ReasonPhrase(error.Status);
-            _status = error.Status;
-            Emit(_stage.Out, LocalReply.Build(version, error.Status, body, close: true, _hcm.LocalReplyServerName), () =>
+            var reply = _hcm.LocalReply.Rewrite(_info, error.Status, error.IsTimeout ? error.Details : Http1Writer.ReasonPhrase(error.Status), null);
+            _status = reply.Status;
+            Emit(_stage.Out, LocalReply.Build(version, reply.Status, reply.Body, close: true, _hcm.LocalReplyServerName, reply.ContentType, reply.Headers), () =>
             {
                 _responseDone = true;
                 EndStream();
@@ -473,7 +473,11 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             });
         }
 
-        private void ReplyLocally(int status, string body, ResponseFlags flags, string details, HttpHeaders? extraHeaders = null)
+        /// <summary>
+        /// Envoy's <c>sendLocalReply</c>: the reply goes through <c>local_reply_config</c> (unless
+        /// <paramref name="rewrite"/> is false: a filter's own response, such as a CORS preflight), then the filters.
+        /// </summary>
+        private void ReplyLocally(int status, string body, ResponseFlags flags, string details, HttpHeaders? extraHeaders = null, bool rewrite = true)
         {
             var request = _request!;
             _info!.Flags |= flags;
@@ -487,10 +491,11 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             {
                 _closeAfterResponse = true;
             }
-            extraHeaders = FilterResponseHeaders(extraHeaders);
-            var bytes = LocalReply.Build(request.Version, status, request.IsHead ? string.Empty : body, _closeAfterResponse, _hcm.LocalReplyServerName, extraHeaders: extraHeaders);
+            var reply = (rewrite ? _hcm.LocalReply : LocalReplyRewriter.Default).Rewrite(_info, status, body, extraHeaders);
+            var headers = FilterResponseHeaders(reply.Headers);
+            var bytes = LocalReply.Build(request.Version, reply.Status, request.IsHead ? string.Empty : reply.Body, _closeAfterResponse, _hcm.LocalReplyServerName, reply.ContentType, headers);
             _response = null;
-            _status = status;
+            _status = reply.Status;
             _responseHeadSent = true;
             EmitFinal(bytes);
         }

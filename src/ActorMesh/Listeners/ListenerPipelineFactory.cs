@@ -58,7 +58,8 @@ public sealed class ListenerPipelineFactory
         var hcm = new HttpConnectionManager(hcmConfig, clusters, new HttpConnectionManagerStats(scope), _serverName)
         {
             Filters = Filters.HttpFilterChainFactory.Create(hcmConfig, scope, _stats, _runtime, _healthCheckFailed),
-            AccessLogs = _accessLogs.CreateLoggers(hcmConfig.AccessLogs),
+            AccessLogs = _accessLogs.CreateLoggers(hcmConfig.AccessLogs, _runtime),
+            LocalReply = new LocalReplyRewriter(hcmConfig.LocalReply, _runtime),
             Tracer = _tracing.CreateTracer(hcmConfig.Tracing, clusters, exporters),
             Runtime = _runtime,
             BufferLimitBytes = listener.PerConnectionBufferLimitBytes,

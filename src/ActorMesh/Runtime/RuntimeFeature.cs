@@ -9,7 +9,14 @@ namespace ActorMesh.Runtime;
 /// </summary>
 public static class RuntimeFeature
 {
-    public static bool Enabled(RuntimeLoader? runtime, string? key, long numerator, FractionDenominator denominator)
+    public static bool Enabled(RuntimeLoader? runtime, string? key, long numerator, FractionDenominator denominator) =>
+        Enabled(runtime, key, numerator, denominator, randomValue: null);
+
+    /// <summary>
+    /// As above, deciding on <paramref name="randomValue"/> modulo the denominator (Envoy's
+    /// <c>featureEnabled(key, default, random_value)</c>, e.g. the request id's integer) instead of a fresh draw.
+    /// </summary>
+    public static bool Enabled(RuntimeLoader? runtime, string? key, long numerator, FractionDenominator denominator, ulong? randomValue)
     {
         if (key is not null && runtime?.Get(key) is { } text
             && ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var percent))
@@ -22,7 +29,12 @@ public static class RuntimeFeature
             denominator = FractionDenominator.Hundred;
         }
         var scale = (long)denominator;
-        return numerator >= scale || (numerator > 0 && Random.Shared.NextInt64(scale) < numerator);
+        if (numerator >= scale)
+        {
+            return true;
+        }
+        var draw = randomValue is { } value ? (long)(value % (ulong)scale) : Random.Shared.NextInt64(scale);
+        return numerator > 0 && draw < numerator;
     }
 
     public static bool Enabled(RuntimeLoader? runtime, RuntimeFractionConfig? fraction) =>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ActorMesh.Config;
 using ActorMesh.Http;
 
@@ -33,9 +32,8 @@ public static class TraceSampler
     public static TraceReason Decide(HttpHeaders headers, TracingConfig config)
     {
         var requestId = headers.Get("x-request-id");
-        // Envoy's UUID extension reads the first 8 hex digits as the sampling integer; without one nothing is decided.
-        if (requestId is null || requestId.Length < 8
-            || !ulong.TryParse(requestId.AsSpan(0, 8), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var integer))
+        // Without the request id's sampling integer nothing is decided.
+        if (!RequestId.TryGetInteger(requestId, out var integer))
         {
             return TraceReason.NotTraceable;
         }

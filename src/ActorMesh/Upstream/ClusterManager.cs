@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ActorMesh.AccessLog;
 using ActorMesh.Config;
 using ActorMesh.Hosting;
 using ActorMesh.Stats;
@@ -18,6 +19,7 @@ public sealed class ClusterManager : ReceiveActor
 {
     private readonly StatsStore _store;
     private readonly TimeSpan _warmingTimeout;
+    private readonly AccessLogManager? _logs;
     private readonly ClusterManagerStats _stats;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, IActorRef> _scopes = new(StringComparer.Ordinal);
@@ -29,10 +31,12 @@ public sealed class ClusterManager : ReceiveActor
     private sealed record Pending(long Version, ImmutableDictionary<string, Entry> Next, IReadOnlyList<Entry> Created);
 
     /// <param name="warmingTimeout">How long a version waits for its new clusters' first discovery.</param>
-    public ClusterManager(StatsStore store, TimeSpan warmingTimeout)
+    /// <param name="logs">Opens the health checks' <c>event_log_path</c> files (shared with the access logs).</param>
+    public ClusterManager(StatsStore store, TimeSpan warmingTimeout, AccessLogManager? logs = null)
     {
         _store = store;
         _warmingTimeout = warmingTimeout;
+        _logs = logs;
         _stats = new ClusterManagerStats(store.GetOrCreate(ClusterManagerStats.ScopePrefix));
         Context.ActorOf(StatsScopeActor.Props(store, ClusterManagerStats.ScopePrefix), "stats");
 
@@ -41,8 +45,8 @@ public sealed class ClusterManager : ReceiveActor
         Receive<ClusterManagerProtocol.Abort>(OnAbort);
     }
 
-    public static Props Props(StatsStore store, TimeSpan warmingTimeout) =>
-        Akka.Actor.Props.Create(() => new ClusterManager(store, warmingTimeout));
+    public static Props Props(StatsStore store, TimeSpan warmingTimeout, AccessLogManager? logs = null) =>
+        Akka.Actor.Props.Create(() => new ClusterManager(store, warmingTimeout, logs));
 
     private void OnPrepare(ClusterManagerProtocol.Prepare prepare)
     {
@@ -63,7 +67,7 @@ public sealed class ClusterManager : ReceiveActor
                 _scopes.Add(config.Name, Context.ActorOf(StatsScopeActor.Props(_store, prefix), ActorNames.Unique("stats-" + config.Name)));
             }
             var cluster = new UpstreamCluster(config, new ClusterStats(_store.GetOrCreate(prefix)));
-            var entry = new Entry(cluster, Context.ActorOf(UpstreamClusterActor.Props(cluster), ActorNames.Unique("cluster-" + config.Name)));
+            var entry = new Entry(cluster, Context.ActorOf(UpstreamClusterActor.Props(cluster, _logs), ActorNames.Unique("cluster-" + config.Name)));
             created.Add(entry);
             next.Add(config.Name, entry);
         }

@@ -1,3 +1,4 @@
+using ActorMesh.AccessLog;
 using ActorMesh.Config;
 using ActorMesh.Stats;
 using Akka.Actor;
@@ -28,9 +29,10 @@ public static class HealthCheckerProtocol
 
 /// <summary>
 /// Envoy's HealthChecker for one cluster (a child of its cluster actor): one check per host at a time over a real
-/// socket, <c>healthy_threshold</c>/<c>unhealthy_threshold</c> consecutive results to change a host's health (the
-/// first result of a new host decides at once, as in Envoy), the next check after <c>interval</c>,
-/// <c>unhealthy_interval</c>, an edge interval or <c>no_traffic_interval</c>, plus jitter.
+/// socket, <c>healthy_threshold</c> successes or <c>unhealthy_threshold</c> network failures in a row to change a
+/// host's health (an unexpected HTTP status ejects at once, and the first result of a new host decides at once, as
+/// in Envoy), the next check after <c>interval</c>, <c>unhealthy_interval</c>, an edge interval or
+/// <c>no_traffic_interval</c>, plus jitter. With an <c>event_log_path</c> its events go to that file.
 /// </summary>
 public sealed class HealthCheckerActor : ReceiveActor, IWithTimers
 {
@@ -42,12 +44,15 @@ public sealed class HealthCheckerActor : ReceiveActor, IWithTimers
     private readonly Counter _failure;
     private readonly Counter _networkFailure;
     private readonly Gauge _healthy;
+    private readonly HealthCheckEventLogger? _events;
     private bool _firstRoundReported;
 
-    public HealthCheckerActor(HealthCheckConfig config, UpstreamCluster cluster)
+    /// <param name="eventLog">Where the events go (the health check's <c>event_log_path</c>); null logs none.</param>
+    public HealthCheckerActor(HealthCheckConfig config, UpstreamCluster cluster, AccessLogFile? eventLog = null)
     {
         _config = config;
         _cluster = cluster;
+        _events = eventLog is null ? null : new HealthCheckEventLogger(eventLog, config.Kind, cluster.Name);
         var scope = cluster.Stats.Scope;
         _attempt = scope.Counter("health_check.attempt");
         _success = scope.Counter("health_check.success");
@@ -78,8 +83,8 @@ public sealed class HealthCheckerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(HealthCheckConfig config, UpstreamCluster cluster) =>
-        Akka.Actor.Props.Create(() => new HealthCheckerActor(config, cluster));
+    public static Props Props(HealthCheckConfig config, UpstreamCluster cluster, AccessLogFile? eventLog = null) =>
+        Akka.Actor.Props.Create(() => new HealthCheckerActor(config, cluster, eventLog));
 
     private void OnHosts(HealthCheckerProtocol.Hosts hosts)
     {
@@ -107,6 +112,8 @@ public sealed class HealthCheckerActor : ReceiveActor, IWithTimers
         }
         var pending = host.HasHealthFlag(HostHealthFlags.PendingActiveHc);
         var wasHealthy = !host.HasHealthFlag(HostHealthFlags.FailedActiveHc);
+        var firstCheck = state.FirstCheck;
+        state.FirstCheck = false;
         var edge = false;
         if (result.Outcome == HealthCheckOutcome.Success)
         {
@@ -117,21 +124,32 @@ public sealed class HealthCheckerActor : ReceiveActor, IWithTimers
             {
                 host.SetHealthFlag(HostHealthFlags.FailedActiveHc, false);
                 edge = true;
+                _events?.AddHealthy(host, firstCheck);
+            }
+            if (_config.AlwaysLogHealthCheckSuccess)
+            {
+                _events?.Success(host);
             }
         }
         else
         {
+            var type = result.Outcome == HealthCheckOutcome.NetworkFailure ? HealthCheckFailureType.Network : HealthCheckFailureType.Active;
             _failure.Inc();
-            if (result.Outcome == HealthCheckOutcome.NetworkFailure)
+            if (type == HealthCheckFailureType.Network)
             {
                 _networkFailure.Inc();
             }
             state.Successes = 0;
             state.Failures++;
-            if (wasHealthy && state.Failures >= _config.UnhealthyThreshold)
+            if (wasHealthy && (type != HealthCheckFailureType.Network || state.Failures >= _config.UnhealthyThreshold))
             {
                 host.SetHealthFlag(HostHealthFlags.FailedActiveHc, true);
                 edge = true;
+                _events?.EjectUnhealthy(host, type);
+            }
+            if (firstCheck || _config.AlwaysLogHealthCheckFailures)
+            {
+                _events?.Failure(host, type, firstCheck);
             }
         }
         if (pending)
@@ -183,5 +201,8 @@ public sealed class HealthCheckerActor : ReceiveActor, IWithTimers
     {
         public uint Successes { get; set; }
         public uint Failures { get; set; }
+
+        /// <summary>No result has come back for the host yet (Envoy's <c>first_check_</c>).</summary>
+        public bool FirstCheck { get; set; } = true;
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using ActorMesh.AccessLog;
 using ActorMesh.Config;
 using Akka.Actor;
 using Akka.Event;
@@ -47,6 +48,7 @@ public sealed class UpstreamClusterActor : ReceiveActor, IWithTimers
     private static readonly TimeSpan MaxSweep = TimeSpan.FromSeconds(5);
 
     private readonly UpstreamCluster _cluster;
+    private readonly AccessLogManager? _logs;
     private readonly OutlierDetector? _outlierDetector;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef? _healthChecker;
@@ -55,9 +57,11 @@ public sealed class UpstreamClusterActor : ReceiveActor, IWithTimers
     /// The cluster's stats scope is not this actor's: the <see cref="ClusterManager"/> keeps it per cluster name, so a
     /// modified cluster (a new actor) keeps counting where the old one left off.
     /// </remarks>
-    public UpstreamClusterActor(UpstreamCluster cluster)
+    /// <param name="logs">Opens a health check's <c>event_log_path</c>; without it no events are written.</param>
+    public UpstreamClusterActor(UpstreamCluster cluster, AccessLogManager? logs = null)
     {
         _cluster = cluster;
+        _logs = logs;
         if (cluster.Config.OutlierDetection is { } outlier)
         {
             _outlierDetector = new OutlierDetector(outlier, cluster.Stats.Scope);
@@ -90,14 +94,16 @@ public sealed class UpstreamClusterActor : ReceiveActor, IWithTimers
 
     public static string ScopePrefix(string clusterName) => $"cluster.{clusterName}.";
 
-    public static Props Props(UpstreamCluster cluster) =>
-        Akka.Actor.Props.Create(() => new UpstreamClusterActor(cluster));
+    public static Props Props(UpstreamCluster cluster, AccessLogManager? logs = null) =>
+        Akka.Actor.Props.Create(() => new UpstreamClusterActor(cluster, logs));
 
     protected override void PreStart()
     {
         if (_cluster.Config.HealthChecks.Count > 0)
         {
-            _healthChecker = Context.ActorOf(HealthCheckerActor.Props(_cluster.Config.HealthChecks[0], _cluster), "health-checker");
+            var check = _cluster.Config.HealthChecks[0];
+            var eventLog = check.EventLogPath is { } path ? _logs?.GetOrCreateFile(AccessLogManager.DestinationOfPath(path)) : null;
+            _healthChecker = Context.ActorOf(HealthCheckerActor.Props(check, _cluster, eventLog), "health-checker");
         }
         Resolve();
         if (_cluster.Config.Type != DiscoveryType.Static)

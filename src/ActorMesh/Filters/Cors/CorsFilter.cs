@@ -9,7 +9,7 @@ namespace ActorMesh.Filters.Cors;
 /// </summary>
 internal sealed class CorsFilter(string origin, bool preflight, CorsResolved policy) : HttpFilter
 {
-    private static readonly FilterLocalReply PreflightReply = new(200, string.Empty, ResponseFlags.None, "cors_response");
+    private static readonly FilterLocalReply PreflightReply = new(200, string.Empty, ResponseFlags.None, "cors_response") { EncodedDirectly = true };
 
     public override FilterStatus OnRequestHeaders(in HttpFilterContext context) =>
         preflight ? FilterStatus.LocalReply(PreflightReply) : FilterStatus.Continue;

@@ -27,6 +27,8 @@ internal sealed class HealthCheckFilterFactory(string name, HealthCheckFilterCon
         {
             return failed ? MarkFailed : null;
         }
+        // Envoy's setHealthCheck(true): the access log's not_health_check_filter reads it, pass-through or not.
+        context.Info.HealthCheck = true;
         return failed ? Failed : config.PassThroughMode ? null : Healthy;
     }
 
