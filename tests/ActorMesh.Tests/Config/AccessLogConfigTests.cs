@@ -192,16 +192,84 @@ public sealed class AccessLogConfigTests
     }
 
     [Fact]
-    public void A_filter_on_an_access_log_is_an_unknown_field_with_path_and_line()
+    public void Every_filter_kind_loads_to_its_model_nested_under_and_and_or()
     {
-        var errors = Errors("""
+        var logs = Load("""
             access_log:
             - name: envoy.access_loggers.stdout
               filter:
-                status_code_filter: { comparison: { op: GE, value: { default_value: 400, runtime_key: x } } }
+                or_filter:
+                  filters:
+                  - and_filter:
+                      filters:
+                      - status_code_filter: { comparison: { op: GE, value: { default_value: 400, runtime_key: log.min_status } } }
+                      - duration_filter: { comparison: { op: le, value: { default_value: 250, runtime_key: log.max_ms } } }
+                      - header_filter: { header: { name: ":method", string_match: { exact: GET } } }
+                  - response_flag_filter: { flags: [UH, NR, UAEX] }
+                  - response_flag_filter: {}
+                  - runtime_filter: { runtime_key: log.sample, percent_sampled: { numerator: 5, denominator: TEN_THOUSAND }, use_independent_randomness: true }
+                  - not_health_check_filter: {}
+                  - traceable_filter: {}
+                  - status_code_filter: { comparison: {} }
             """);
 
-        Assert.Equal([$"{HcmPath}.access_log[0].filter (line 14): unknown field"], errors);
+        var filter = Assert.IsType<OrFilterConfig>(Assert.Single(logs).Filter);
+        AccessLogFilterConfig[] expected =
+        [
+            new AndFilterConfig(new AccessLogFilterConfig[]
+            {
+                new StatusCodeFilterConfig(new ComparisonConfig(ComparisonOp.Ge, 400, "log.min_status")),
+                new DurationFilterConfig(new ComparisonConfig(ComparisonOp.Le, 250, "log.max_ms")),
+                new HeaderFilterConfig(new HeaderMatcherConfig(":method", HeaderMatchKind.String) { StringMatch = new StringMatcherConfig(StringMatchKind.Exact, "GET", false) }),
+            }.ToEquatableArray()),
+            new ResponseFlagFilterConfig(new[] { "UH", "NR", "UAEX" }.ToEquatableArray()),
+            new ResponseFlagFilterConfig(EquatableArray<string>.Empty),
+            new RuntimeFilterConfig("log.sample", new FractionalPercentConfig(5, FractionDenominator.TenThousand), true),
+            NotHealthCheckFilterConfig.Instance,
+            TraceableFilterConfig.Instance,
+            new StatusCodeFilterConfig(new ComparisonConfig(ComparisonOp.Eq, 0, null)),
+        ];
+        Assert.Equal(expected, filter.Filters);
+    }
+
+    [Fact]
+    public void A_filter_on_a_file_logger_and_a_runtime_filter_take_envoy_defaults()
+    {
+        var log = Assert.Single(Load("""
+            access_log:
+            - name: envoy.access_loggers.file
+              filter: { runtime_filter: { runtime_key: access_log.sample } }
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+                path: /var/log/a.log
+            """));
+
+        Assert.Equal("/var/log/a.log", log.Path);
+        Assert.Equal(new RuntimeFilterConfig("access_log.sample", FractionalPercentConfig.Zero, false), log.Filter);
+    }
+
+    [Theory]
+    [InlineData("filter: {}", "access_log[0].filter (line 14): one of status_code_filter, duration_filter, not_health_check_filter, traceable_filter, runtime_filter, and_filter, or_filter, header_filter, response_flag_filter is required")]
+    [InlineData("filter: { not_health_check_filter: {}, traceable_filter: {} }", "access_log[0].filter.traceable_filter (line 14): only one of")]
+    [InlineData("filter: { grpc_status_filter: { statuses: [OK] } }", "access_log[0].filter.grpc_status_filter (line 14): unsupported access log filter 'grpc_status_filter': ActorMesh proxies no gRPC")]
+    [InlineData("filter: { metadata_filter: {} }", "access_log[0].filter.metadata_filter (line 14): unsupported access log filter 'metadata_filter'")]
+    [InlineData("filter: { status_code_filter: {} }", "access_log[0].filter.status_code_filter.comparison (line 14): missing required field")]
+    [InlineData("filter: { status_code_filter: { comparison: { op: GT } } }", "access_log[0].filter.status_code_filter.comparison.op (line 14): unsupported value 'GT' (supported: EQ, GE, LE)")]
+    [InlineData("filter: { duration_filter: { comparison: { value: { default_value: 5 } } } }", "access_log[0].filter.duration_filter.comparison.value.runtime_key (line 14): missing required field")]
+    [InlineData("filter: { runtime_filter: { percent_sampled: { numerator: 1 } } }", "access_log[0].filter.runtime_filter.runtime_key (line 14): missing required field")]
+    [InlineData("filter: { and_filter: { filters: [ { traceable_filter: {} } ] } }", "access_log[0].filter.and_filter.filters (line 14): must have at least 2 items")]
+    [InlineData("filter: { or_filter: { filters: [ { traceable_filter: {} }, { bogus_filter: {} } ] } }", "access_log[0].filter.or_filter.filters[1] (line 14): one of")]
+    [InlineData("filter: { header_filter: {} }", "access_log[0].filter.header_filter.header (line 14): missing required field")]
+    [InlineData("filter: { response_flag_filter: { flags: [UH, XX] } }", "access_log[0].filter.response_flag_filter.flags[1] (line 14): unknown response flag 'XX' (expected one of LH, UH")]
+    public void An_invalid_filter_fails_the_load_at_its_path_and_line(string filter, string expected)
+    {
+        var errors = Errors($$"""
+            access_log:
+            - name: envoy.access_loggers.stdout
+              {{filter}}
+            """);
+
+        Assert.StartsWith($"{HcmPath}.{expected}", errors[0]);
     }
 
     [Fact]
@@ -214,16 +282,47 @@ public sealed class AccessLogConfigTests
                 "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
                 path: /tmp/a.log
                 log_format:
-                  text_format_source: { filename: /etc/format.txt }
+                  text_format_source: { environment_variable: ACCESS_LOG_FORMAT }
                   formatters: []
             """);
 
         Assert.Equal(
             [
                 $"{HcmPath}.access_log[0].typed_config.log_format.formatters (line 19): unknown field",
-                $"{HcmPath}.access_log[0].typed_config.log_format.text_format_source.filename (line 18): unknown field",
+                $"{HcmPath}.access_log[0].typed_config.log_format.text_format_source.environment_variable (line 18): unsupported field 'environment_variable'",
             ],
             errors.OrderBy(e => e, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_text_format_source_file_is_read_at_load_and_a_missing_one_is_an_error()
+    {
+        var formatFile = Path.GetTempFileName();
+        File.WriteAllText(formatFile, "%RESPONSE_CODE% from a file\n");
+        try
+        {
+            var log = Assert.Single(Load($$"""
+                access_log:
+                - name: envoy.access_loggers.stdout
+                  typed_config:
+                    "@type": type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog
+                    log_format: { text_format_source: { filename: {{formatFile}} } }
+                """));
+            var missing = Errors("""
+                access_log:
+                - name: envoy.access_loggers.stdout
+                  typed_config:
+                    "@type": type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog
+                    log_format: { text_format_source: { filename: /nonexistent/format.txt } }
+                """);
+
+            Assert.Equal(new AccessLogFormatConfig("%RESPONSE_CODE% from a file\n", null), log.Format);
+            Assert.StartsWith($"{HcmPath}.access_log[0].typed_config.log_format.text_format_source.filename (line 16): cannot read '/nonexistent/format.txt'", Assert.Single(missing));
+        }
+        finally
+        {
+            File.Delete(formatFile);
+        }
     }
 
     [Fact]

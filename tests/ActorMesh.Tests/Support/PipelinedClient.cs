@@ -5,12 +5,6 @@ using System.Text;
 
 namespace ActorMesh.Tests.Support;
 
-/// <summary>A response as a raw client read it: status, the header section as text, the body.</summary>
-internal sealed record RawResponse(int Status, string Head, string Body)
-{
-    public bool HasHeader(string line) => Head.Contains("\r\n" + line + "\r\n", StringComparison.OrdinalIgnoreCase);
-}
-
 /// <summary>
 /// One client TCP connection speaking raw bytes, reading responses one at a time (Content-Length or chunked), and
 /// telling whether the server closed: every read is bounded by a timeout, so a test never hangs.
