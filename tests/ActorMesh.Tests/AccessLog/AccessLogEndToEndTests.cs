@@ -26,19 +26,9 @@ public sealed class AccessLogEndToEndTests : IDisposable
 
     private async Task<string[]> Lines(int count)
     {
-        var deadline = DateTime.UtcNow + Wait;
-        while (true)
-        {
-            var lines = File.Exists(LogPath)
-                ? (await File.ReadAllTextAsync(LogPath)).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                : [];
-            if (lines.Length >= count || DateTime.UtcNow > deadline)
-            {
-                Assert.Equal(count, lines.Length);
-                return lines;
-            }
-            await Task.Delay(20);
-        }
+        var lines = await LogFile.Lines(LogPath, count, Wait);
+        Assert.Equal(count, lines.Length);
+        return lines;
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using ActorMesh.Tests.Support;
 using Xunit;
 
@@ -15,7 +14,7 @@ public sealed class AccessLogFilterEndToEndTests : IAsyncLifetime
     private const string Format = "%REQ(:PATH)% %RESPONSE_CODE% %RESPONSE_FLAGS%\\n";
 
     private readonly string _dir = Directory.CreateTempSubdirectory("actormesh-logfilter-").FullName;
-    private readonly Socket _dead = ThreeClusterConfig.DeadPort();
+    private readonly DeadPort _dead = new();
     private TestUpstream _upstream = null!;
 
     public Task InitializeAsync()
@@ -44,7 +43,7 @@ public sealed class AccessLogFilterEndToEndTests : IAsyncLifetime
         + $"    log_format: {{ text_format_source: {{ inline_string: \"{Format}\" }} }}\n";
 
     private Task<ProxyHarness> Start(string accessLogs, string? httpFilters = null) =>
-        ProxyHarness.StartAsync(ThreeClusterConfig.Yaml("access_log:\n" + accessLogs, _upstream.Port, ThreeClusterConfig.PortOf(_dead), httpFilters: httpFilters));
+        ProxyHarness.StartAsync(ThreeClusterConfig.Yaml("access_log:\n" + accessLogs, _upstream.Port, _dead.Port, httpFilters: httpFilters));
 
     private static async Task<HttpStatusCode> Get(HttpClient client, string path, params (string Name, string Value)[] headers)
     {

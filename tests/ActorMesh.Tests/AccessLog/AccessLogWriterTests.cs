@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ActorMesh.AccessLog;
 using ActorMesh.Config;
 using ActorMesh.Stats;
+using ActorMesh.Tests.Support;
 using Akka.TestKit.Xunit2;
 using Xunit;
 
@@ -20,20 +21,8 @@ public sealed class AccessLogWriterTests : TestKit, IDisposable
     private static long Stat(StatsStore stats, string name) =>
         stats.Snapshot().FirstOrDefault(s => s.Key == name).Value;
 
-    /// <summary>The file's lines, read without locking out the writer.</summary>
-    private static string[] ReadLines(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return [];
-        }
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
-
     private void AwaitLines(string path, int count) =>
-        AwaitAssert(() => Assert.Equal(count, ReadLines(path).Length), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
+        AwaitAssert(() => Assert.Equal(count, LogFile.ReadLines(path).Length), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
 
     [Fact]
     public void File_logger_writes_formatted_lines_to_the_file()
@@ -50,7 +39,7 @@ public sealed class AccessLogWriterTests : TestKit, IDisposable
 
         AwaitLines(path, 3);
         var expected = AccessLogFormatter.Create(null).Format(StreamInfos.Complete()).TrimEnd('\n');
-        Assert.All(ReadLines(path), line => Assert.Equal(expected, line));
+        Assert.All(LogFile.ReadLines(path), line => Assert.Equal(expected, line));
         AwaitAssert(() => Assert.True(Stat(stats, "filesystem.write_completed") >= 1), TimeSpan.FromSeconds(5));
         Assert.Equal(3, Stat(stats, "filesystem.write_buffered"));
         Assert.Equal(0, Stat(stats, "filesystem.logs_dropped"));
@@ -73,7 +62,7 @@ public sealed class AccessLogWriterTests : TestKit, IDisposable
         json.Log(StreamInfos.Complete());
 
         AwaitLines(path, 2);
-        Assert.Equal(["text 204", "{\"code\":204}"], ReadLines(path));
+        Assert.Equal(["text 204", "{\"code\":204}"], LogFile.ReadLines(path));
     }
 
     [Fact]
@@ -94,7 +83,7 @@ public sealed class AccessLogWriterTests : TestKit, IDisposable
             ExpectTerminated(actor);
         }
 
-        Assert.Equal(500, ReadLines(path).Length);
+        Assert.Equal(500, LogFile.ReadLines(path).Length);
     }
 
     [Fact]

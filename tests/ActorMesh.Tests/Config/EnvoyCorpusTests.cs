@@ -10,15 +10,24 @@ namespace ActorMesh.Tests.Config;
 /// </summary>
 public sealed class EnvoyCorpusTests(ITestOutputHelper output)
 {
+    /// <summary>The corpus folder; null (and said so) when this machine has none.</summary>
+    private string? Corpus()
+    {
+        if (SharedFiles.RootPath is { } shared && Directory.Exists(Path.Combine(shared, "corpus", "envoy")))
+        {
+            return Path.Combine(shared, "corpus", "envoy");
+        }
+        output.WriteLine("shared corpus not found; nothing to check");
+        return null;
+    }
+
     [Fact]
     public void Corpus_files_load_or_fail_first_on_an_unsupported_field()
     {
-        if (SharedFiles.RootPath is not { } shared || !Directory.Exists(Path.Combine(shared, "corpus", "envoy")))
+        if (Corpus() is not { } corpus)
         {
-            output.WriteLine("shared corpus not found; nothing to check");
             return;
         }
-        var corpus = Path.Combine(shared, "corpus", "envoy");
         var files = Directory.GetFiles(corpus, "*.yaml")
             .Concat(Directory.GetFiles(Path.Combine(corpus, "legacy"), "*.yaml"))
             .Order(StringComparer.Ordinal)
@@ -49,12 +58,10 @@ public sealed class EnvoyCorpusTests(ITestOutputHelper output)
     [Fact]
     public void The_demo_with_a_local_reply_config_loads_and_the_health_check_example_fails_only_on_the_removed_service_name()
     {
-        if (SharedFiles.RootPath is not { } shared || !Directory.Exists(Path.Combine(shared, "corpus", "envoy")))
+        if (Corpus() is not { } corpus)
         {
-            output.WriteLine("shared corpus not found; nothing to check");
             return;
         }
-        var corpus = Path.Combine(shared, "corpus", "envoy");
         var demo = ConfigLoader.LoadFile(Path.Combine(corpus, "envoyproxy-envoy__configs_envoy-demo.yaml"));
         var healthChecks = ConfigLoader.LoadFile(Path.Combine(corpus, "legacy", "envoyproxy-envoy__examples_healthchecks_front-envoy.yaml"));
 

@@ -82,26 +82,7 @@ internal sealed class FilterProxy : IAsyncDisposable
     public long Stat(string name) => Harness.Stat(name);
 
     /// <summary>The access log's lines once it has at least <paramref name="count"/> (the logger writes asynchronously).</summary>
-    public async Task<string[]> LogLines(int count)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var lines = File.Exists(_logPath) ? ReadShared(_logPath) : [];
-            if (lines.Length >= count || DateTime.UtcNow > deadline)
-            {
-                return lines;
-            }
-            await Task.Delay(20);
-        }
-    }
-
-    private static string[] ReadShared(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
+    public Task<string[]> LogLines(int count) => LogFile.Lines(_logPath, count);
 
     public static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? string.Join(",", values)

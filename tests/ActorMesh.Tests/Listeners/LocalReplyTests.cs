@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using ActorMesh.Tests.Support;
 using Xunit;
 
@@ -50,7 +49,7 @@ public sealed class LocalReplyProxy : IAsyncLifetime
         + "    \"@type\": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault\n"
         + "    abort: { header_abort: {}, percentage: { numerator: 100 } }";
 
-    private readonly Socket _dead = ThreeClusterConfig.DeadPort();
+    private readonly DeadPort _dead = new();
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TestUpstream _upstream = null!;
 
@@ -83,7 +82,7 @@ public sealed class LocalReplyProxy : IAsyncLifetime
             + "    \"@type\": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog\n"
             + $"    path: {LogPath}\n"
             + "    log_format: { text_format: \"%REQ(:PATH)% %RESPONSE_CODE% %RESPONSE_FLAGS% [%LOCAL_REPLY_BODY%]\\n\" }\n";
-        Proxy = await ProxyHarness.StartAsync(ThreeClusterConfig.Yaml(accessLog + LocalReplyConfig, _upstream.Port, ThreeClusterConfig.PortOf(_dead), Routes, FaultFilter));
+        Proxy = await ProxyHarness.StartAsync(ThreeClusterConfig.Yaml(accessLog + LocalReplyConfig, _upstream.Port, _dead.Port, Routes, FaultFilter));
     }
 
     public async Task DisposeAsync()
@@ -225,7 +224,7 @@ public sealed class LocalReplyTests(LocalReplyProxy fixture) : IClassFixture<Loc
 /// <summary>Local replies with a proxy of their own: the default (no config), and a mapper steered by the runtime.</summary>
 public sealed class LocalReplyDefaultsTests : IAsyncLifetime
 {
-    private readonly Socket _dead = ThreeClusterConfig.DeadPort();
+    private readonly DeadPort _dead = new();
     private TestUpstream _upstream = null!;
 
     public Task InitializeAsync()
@@ -241,7 +240,7 @@ public sealed class LocalReplyDefaultsTests : IAsyncLifetime
     }
 
     private Task<ProxyHarness> Start(string hcmOptions) =>
-        ProxyHarness.StartAsync(ThreeClusterConfig.Yaml(hcmOptions, _upstream.Port, ThreeClusterConfig.PortOf(_dead)));
+        ProxyHarness.StartAsync(ThreeClusterConfig.Yaml(hcmOptions, _upstream.Port, _dead.Port));
 
     private static Task<RawResponse> Get(ProxyHarness proxy, string path) =>
         RawResponse.Exchange(proxy.Port("main"), $"GET {path} HTTP/1.1\r\nHost: a\r\nconnection: close\r\n\r\n");

@@ -45,18 +45,6 @@ public sealed class RoutingProxyTests
         public ValueTask DisposeAsync() => _upstream.DisposeAsync();
     }
 
-    /// <summary>
-    /// A port nothing listens on for as long as the socket lives: bound but never listening, so connecting to it is
-    /// refused and the OS cannot hand it to another socket (a port merely closed again could become the proxy's own
-    /// listener, and the mirror would then loop back into the proxy).
-    /// </summary>
-    private static Socket DeadPort()
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return socket;
-    }
-
     [Fact]
     public async Task Weighted_clusters_split_80_20_over_2000_requests()
     {
@@ -225,8 +213,8 @@ public sealed class RoutingProxyTests
     {
         await using var primary = new Recording("primary");
         var routes = "routes:\n- match: { prefix: / }\n  route: { cluster: primary, request_mirror_policies: [ { cluster: dead }, { cluster_header: x-mirror } ] }";
-        using var dead = DeadPort();
-        await using var proxy = await ProxyHarness.StartAsync(RoutingYaml.Config(routes, new Dictionary<string, int> { ["primary"] = primary.Port, ["dead"] = ((IPEndPoint)dead.LocalEndPoint!).Port }));
+        using var dead = new DeadPort();
+        await using var proxy = await ProxyHarness.StartAsync(RoutingYaml.Config(routes, new Dictionary<string, int> { ["primary"] = primary.Port, ["dead"] = dead.Port }));
         using var client = Client();
         var url = $"http://127.0.0.1:{proxy.Port("main")}/";
 

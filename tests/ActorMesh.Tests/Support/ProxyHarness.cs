@@ -70,7 +70,8 @@ internal sealed class ProxyHarness : IAsyncDisposable
     /// The load assignment's <c>endpoints</c> list (YAML at column 0) in place of one locality over <paramref name="upstreamPorts"/>.
     /// </param>
     /// <param name="httpFilters"><c>http_filters</c> entries before the router (a YAML list at column 0).</param>
-    public static string ConfigWith(string routesYaml, int[] upstreamPorts, string clusterType = "STATIC", string? endpointAddress = null, string domains = "[\"*\"]", string? hcmOptions = null, string? clusterOptions = null, string? localityEndpoints = null, string lbPolicy = "ROUND_ROBIN", string? httpFilters = null)
+    /// <param name="moreClusters">Clusters after "backend" (<c>clusters</c> list items, YAML at column 0).</param>
+    public static string ConfigWith(string routesYaml, int[] upstreamPorts, string clusterType = "STATIC", string? endpointAddress = null, string domains = "[\"*\"]", string? hcmOptions = null, string? clusterOptions = null, string? localityEndpoints = null, string lbPolicy = "ROUND_ROBIN", string? httpFilters = null, string? moreClusters = null)
     {
         var endpoints = localityEndpoints is not null
             ? Indent(localityEndpoints, 6)
@@ -108,6 +109,7 @@ internal sealed class ProxyHarness : IAsyncDisposable
             + "      cluster_name: backend\n"
             + "      endpoints:\n"
             + endpoints
+            + (moreClusters is null ? string.Empty : Indent(moreClusters, 2))
             + "admin:\n"
             + "  address: { socket_address: { address: 127.0.0.1, port_value: 0 } }\n";
     }

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using ActorMesh.Tests.Support;
 using Xunit;
@@ -66,8 +65,8 @@ public sealed partial class HealthCheckEventLogTests : IDisposable
     [Fact]
     public async Task A_tcp_check_that_cannot_connect_logs_network_failures_every_time_when_asked_to()
     {
-        using var dead = ThreeClusterConfig.DeadPort();
-        var port = ThreeClusterConfig.PortOf(dead);
+        using var dead = new DeadPort();
+        var port = dead.Port;
         await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.ConfigWith(Routes, [port], clusterOptions:
             "health_checks:\n"
             + "- timeout: 1s\n  interval: 0.05s\n  no_traffic_interval: 0.05s\n  unhealthy_threshold: 1\n  healthy_threshold: 1\n"
