@@ -284,5 +284,9 @@ public sealed class LocalReplyDefaultsTests : IAsyncLifetime
         Assert.Equal((410, "gone"), (before.Status, before.Body));
         Assert.Equal((404, ""), (notFound.Status, notFound.Body));
         Assert.Equal((410, "gone"), (noHost.Status, noHost.Body));
+        // The admin shows the model: the mapper's filter under its Envoy name.
+        var dump = await admin.GetStringAsync("/config_dump");
+        Assert.Contains("\"status_code_filter\"", dump);
+        Assert.Contains("\"runtime_key\": \"local_reply.code\"", dump);
     }
 }
