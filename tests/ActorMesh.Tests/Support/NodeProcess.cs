@@ -64,6 +64,12 @@ internal sealed class NodeProcess : IDisposable
         {
             info.ArgumentList.Add(a);
         }
+        // Nodes run side by side in tests: each command host takes any free port unless the test chose one.
+        if (!args.Contains("--cmd-port"))
+        {
+            info.ArgumentList.Add("--cmd-port");
+            info.ArgumentList.Add("0");
+        }
         return new NodeProcess(Process.Start(info)!);
     }
 
@@ -91,6 +97,9 @@ internal sealed class NodeProcess : IDisposable
 
     public void SendSigterm() => Posix.Kill(_process.Id, Posix.Sigterm);
 
+    /// <summary>The command host's port, from the node's <c>command host on HOST:PORT</c> line.</summary>
+    public int CommandPort => int.Parse(System.Text.RegularExpressions.Regex.Match(Stdout, @"command host on [^\s]+:(\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
     public void SendSighup() => Posix.Kill(_process.Id, Posix.Sighup);
 
     public void Dispose()
@@ -103,9 +112,10 @@ internal sealed class NodeProcess : IDisposable
         _process.Dispose();
     }
 
-    private static class Posix
+    internal static class Posix
     {
         public const int Sighup = 1;
+        public const int Sigint = 2;
         public const int Sigterm = 15;
 
         [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]

@@ -19,7 +19,7 @@ internal static class ConfigCommands
     private const string Author = "cmd";
 
     private static readonly CommandArgument File = Positional("file", "an Envoy YAML config file (the client reads it and sends its content)") with { Type = ArgumentType.File };
-    private static readonly CommandArgument Comment = Switch("comment", "why: kept with the version in the history", "-m", "--comment");
+    private static readonly CommandArgument Comment = Switch("comment", "why: kept with the version in the history", "-m", "--comment") with { ValueName = "TEXT" };
 
     public static CommandModule Module(CommandNode node, CommandHostSettings settings)
     {

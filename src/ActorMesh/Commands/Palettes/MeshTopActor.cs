@@ -29,7 +29,6 @@ public sealed class MeshTopActor : ReceiveActor, IWithTimers
             var previous = new Dictionary<string, Reading>(_last, StringComparer.Ordinal);
             var clusters = served.Current.Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
             Read(clusters);
-            output.Line(DateTimeOffset.UtcNow.ToString("HH:mm:ss", CultureInfo.InvariantCulture));
             output.Table("cluster", "rq_per_s", "5xx_per_s", "p99_ms", "rq_active", "healthy");
             foreach (var cluster in clusters)
             {
@@ -45,6 +44,8 @@ public sealed class MeshTopActor : ReceiveActor, IWithTimers
                     cluster.Stats.UpstreamRqActive.Value,
                     $"{cluster.Stats.MembershipHealthy.Value}/{cluster.Stats.MembershipTotal.Value}");
             }
+            // After the rows, so a console shows each second's table as soon as it is complete.
+            output.Line("at " + DateTimeOffset.UtcNow.ToString("HH:mm:ss", CultureInfo.InvariantCulture));
         });
     }
 

@@ -51,6 +51,9 @@ public sealed record CommandArgument(string Name, string Description, IReadOnlyL
 
     public ArgumentType Type { get; init; } = ArgumentType.Text;
 
+    /// <summary>How usage names a switch's value (<c>--filter REGEX</c>); null: the argument's name in capitals.</summary>
+    public string? ValueName { get; init; }
+
     [JsonIgnore]
     public bool IsPositional => Switches.Count == 0;
 
@@ -60,7 +63,7 @@ public sealed record CommandArgument(string Name, string Description, IReadOnlyL
     {
         get
         {
-            var text = IsPositional ? Name.ToUpperInvariant() : IsFlag ? Switches[^1] : $"{Switches[^1]} {Name.ToUpperInvariant()}";
+            var text = IsPositional ? Name.ToUpperInvariant() : IsFlag ? Switches[^1] : $"{Switches[^1]} {ValueName ?? Name.ToUpperInvariant()}";
             return Required ? text : $"[{text}]";
         }
     }
