@@ -12,6 +12,9 @@ internal sealed partial class ConsoleNode : IDisposable
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
+    /// <summary>Stands in a flag for the node's own temp directory (its <c>--data-dir</c>, say).</summary>
+    public const string DirectoryPlaceholder = "{dir}";
+
     private ConsoleNode(NodeProcess process, TempDirectory directory)
     {
         Process = process;
@@ -33,7 +36,7 @@ internal sealed partial class ConsoleNode : IDisposable
     public static async Task<ConsoleNode> StartAsync(string? yaml, params string[] flags)
     {
         var directory = new TempDirectory();
-        var args = new List<string>(flags);
+        var args = flags.Select(f => f.Replace(DirectoryPlaceholder, directory.Path, StringComparison.Ordinal)).ToList();
         if (yaml is not null)
         {
             var file = Path.Combine(directory.Path, "envoy.yaml");
