@@ -1,30 +1,14 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace ActorMesh.Tests.Support;
 
 /// <summary>The real <c>actormesh-cmd</c> client run as a child process (the built dll beside this test build).</summary>
-internal sealed class CmdProcess : IDisposable
+internal sealed class CmdProcess : ChildProcess
 {
     private static readonly TimeSpan OneShotTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly Process _process;
-    private readonly StringBuilder _stdout = new();
-    private readonly StringBuilder _stderr = new();
-
-    private CmdProcess(Process process)
-    {
-        _process = process;
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (_stdout) { _stdout.AppendLine(e.Data); } } };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_stderr) { _stderr.AppendLine(e.Data); } } };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-    }
-
-    public string Stdout { get { lock (_stdout) { return _stdout.ToString(); } } }
-
-    public string Stderr { get { lock (_stderr) { return _stderr.ToString(); } } }
+    private CmdProcess(Process process) : base(process, "actormesh-cmd") { }
 
     public static string CmdDll
     {
@@ -38,12 +22,7 @@ internal sealed class CmdProcess : IDisposable
     /// <summary>Starts <c>actormesh-cmd ARGS…</c>; <paramref name="environment"/> adds variables (the token).</summary>
     public static CmdProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(CmdDll);
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
+        var info = DotnetStartInfo(CmdDll, args);
         // A token in the test runner's environment must not leak into a test that means to send none.
         info.Environment.Remove("ACTORMESH_CMD_TOKEN");
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
@@ -63,40 +42,8 @@ internal sealed class CmdProcess : IDisposable
         return new CmdResult(exit, cmd.Stdout, cmd.Stderr);
     }
 
-    public async Task<int> WaitForExit(TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cts.Token);
-        _process.WaitForExit();
-        return _process.ExitCode;
-    }
-
-    /// <summary>Waits until stdout holds <paramref name="text"/>.</summary>
-    public async Task WaitForOutput(string text, TimeSpan timeout)
-    {
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (!Stdout.Contains(text, StringComparison.Ordinal))
-        {
-            if (_process.HasExited || Environment.TickCount64 > deadline)
-            {
-                throw new TimeoutException($"actormesh-cmd did not print '{text}'. stdout:\n{Stdout}\nstderr:\n{Stderr}");
-            }
-            await Task.Delay(50);
-        }
-    }
-
     /// <summary>Ctrl-C.</summary>
-    public void Interrupt() => NodeProcess.Posix.Kill(_process.Id, NodeProcess.Posix.Sigint);
-
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
-        }
-        _process.Dispose();
-    }
+    public void Interrupt() => NodeProcess.Posix.Kill(Pid, NodeProcess.Posix.Sigint);
 }
 
 /// <summary>What one <c>actormesh-cmd</c> run printed and returned.</summary>

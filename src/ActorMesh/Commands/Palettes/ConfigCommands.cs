@@ -153,23 +153,9 @@ internal static class ConfigCommands
         public async Task<int> ApplyAsync(string yaml, string? comment, CommandOutput output)
         {
             var proxy = Proxy(output)!;
-            switch (await proxy.Ask(new Apply(yaml, $"{Author}@{node.Address}", comment), timeout))
-            {
-                case Accepted { Created: false } same:
-                    output.Line($"identical to the current version {same.Version}: no new version");
-                    return 0;
-                case Accepted accepted:
-                    output.Line($"stored as config version {accepted.Version}; it propagates to every node (config status shows each node's version)");
-                    return 0;
-                case Rejected rejected:
-                    foreach (var error in rejected.Errors)
-                    {
-                        output.Error(error);
-                    }
-                    return 1;
-                case var other:
-                    return Unexpected(other, output);
-            }
+            return Report(await proxy.Ask(new Apply(yaml, $"{Author}@{node.Address}", comment), timeout), output, accepted => accepted.Created
+                ? $"stored as config version {accepted.Version}; it propagates to every node (config status shows each node's version)"
+                : $"identical to the current version {accepted.Version}: no new version");
         }
 
         public async Task<int> HistoryAsync(CommandOutput output)
@@ -198,23 +184,8 @@ internal static class ConfigCommands
             {
                 return 1;
             }
-            switch (await proxy.Ask(new Rollback(version, $"{Author}@{node.Address}", comment), timeout))
-            {
-                case Accepted accepted:
-                    output.Line($"stored as config version {accepted.Version} with the content of version {version}; it propagates to every node");
-                    return 0;
-                case UnknownVersion unknown:
-                    output.Error(unknown.Message);
-                    return 1;
-                case Rejected rejected:
-                    foreach (var error in rejected.Errors)
-                    {
-                        output.Error(error);
-                    }
-                    return 1;
-                case var other:
-                    return Unexpected(other, output);
-            }
+            return Report(await proxy.Ask(new Rollback(version, $"{Author}@{node.Address}", comment), timeout), output,
+                accepted => $"stored as config version {accepted.Version} with the content of version {version}; it propagates to every node");
         }
 
         /// <summary>A version (null: the current one), or null after writing why not.</summary>
@@ -250,6 +221,28 @@ internal static class ConfigCommands
             }
             output.Error($"this node runs standalone and keeps no config history (start it with --data-dir or --seed for a config store); it serves version {node.Server.Served.Status.VersionInfo} (see config status)");
             return null;
+        }
+
+        /// <summary>The store's answer to a new version: a line for an <see cref="Accepted"/> (status 0), else its errors (status 1).</summary>
+        private static int Report(object answer, CommandOutput output, Func<Accepted, string> describe)
+        {
+            switch (answer)
+            {
+                case Accepted accepted:
+                    output.Line(describe(accepted));
+                    return 0;
+                case Rejected rejected:
+                    foreach (var error in rejected.Errors)
+                    {
+                        output.Error(error);
+                    }
+                    return 1;
+                case UnknownVersion unknown:
+                    output.Error(unknown.Message);
+                    return 1;
+                default:
+                    return Unexpected(answer, output);
+            }
         }
 
         private static string Diffed(string diff) => diff.Length == 0 ? "(no difference)" : diff;
