@@ -45,12 +45,22 @@ internal sealed record CommandLine(
     /// <summary><c>--tls-ca FILE</c>: the certificates (PEM) a peer's certificate must chain to.</summary>
     public string? TlsCa { get; init; }
 
+    /// <summary><c>--cmd-host IP</c>: the command host's address (HOCON <c>actormesh.cmd.host</c>, default 127.0.0.1).</summary>
+    public string? CmdHost { get; init; }
+
+    /// <summary><c>--cmd-port PORT</c>: the command host's port (default 9110; 0: any free port, printed at start).</summary>
+    public int? CmdPort { get; init; }
+
+    /// <summary><c>--cmd-token-file FILE</c>: the token consoles must present (its first line).</summary>
+    public string? CmdTokenFile { get; init; }
+
     public const string Usage = """
         usage: actormesh [-c|--config-path FILE] [--watch] [--mode serve|validate] [--log-level trace|debug|info|warning|error]
                          [--drain-time-s SECONDS] [--cluster-host HOST] [--cluster-port PORT] [--public-hostname HOST]
                          [--seed akka.tcp://actormesh@HOST:PORT ...] [--data-dir DIR]
                          [--admin-address HOST:PORT] [--bind-address IP]
                          [--tls-cert FILE.pfx [--tls-cert-password-file FILE] [--tls-ca FILE.pem]]
+                         [--cmd-host IP] [--cmd-port PORT] [--cmd-token-file FILE]
           With no -c, serves a built-in demo config (proxy on 127.0.0.1:10000, admin on 127.0.0.1:9901).
           --watch: when the -c file changes on disk, or on SIGHUP, validate it and apply it as the next config version.
           --seed (repeatable; also HOCON akka.cluster.seed-nodes or ACTORMESH_SEEDS=a,b) or --data-dir: run as a mesh
@@ -60,6 +70,8 @@ internal sealed record CommandLine(
           --tls-cert: remoting over TLS with mutual authentication (seeds are then akka.ssl.tcp://…); the password from
             --tls-cert-password-file or ACTORMESH_TLS_CERT_PASSWORD; peers must chain to --tls-ca (default: the CA
             certificates in the PKCS#12 file). Also HOCON actormesh.remote-tls.
+          --cmd-host, --cmd-port: the command host for actormesh-cmd (default 127.0.0.1:9110; HOCON actormesh.cmd); bound
+            to a non-loopback address it needs a token: --cmd-token-file, actormesh.cmd.token-file or ACTORMESH_CMD_TOKEN.
         """;
 
     public static CommandLine Parse(string[] args, out string? error)
@@ -131,6 +143,15 @@ internal sealed record CommandLine(
                     break;
                 case "--tls-ca":
                     result = result with { TlsCa = value };
+                    break;
+                case "--cmd-host" when System.Net.IPAddress.TryParse(value, out _):
+                    result = result with { CmdHost = value };
+                    break;
+                case "--cmd-port" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var cmdPort) && cmdPort <= 65535:
+                    result = result with { CmdPort = cmdPort };
+                    break;
+                case "--cmd-token-file":
+                    result = result with { CmdTokenFile = value };
                     break;
                 case "--data-dir":
                     result = result with { DataDir = value };

@@ -1,4 +1,5 @@
 using ActorMesh.Admin;
+using ActorMesh.Commands;
 using ActorMesh.Config;
 using ActorMesh.Hosting;
 using ActorMesh.Listeners;
@@ -42,6 +43,13 @@ if (options.Mode == RunMode.Validate)
 }
 
 var hocon = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "actormesh.hocon")));
+// Checked before anything binds: a command host on a non-loopback address without a token is refused outright.
+var cmdSettings = CommandHostSettings.Resolve(hocon, options.CmdHost, options.CmdPort, options.CmdTokenFile, Environment.GetEnvironmentVariable, out var cmdError);
+if (cmdSettings is null)
+{
+    Console.Error.WriteLine("actormesh: " + cmdError);
+    return 1;
+}
 var seeds = SeedNodes.Resolve(options, Environment.GetEnvironmentVariable, hocon);
 Akka.Remote.Transport.DotNetty.DotNettySslSetup? tls;
 try
@@ -111,6 +119,7 @@ try
     };
     ActorMeshServer server;
     IConfigAuthority? authority = null;
+    MeshNode? meshNode = null;
     if (meshMode)
     {
         var fileYaml = options.ConfigPath is null ? null : File.ReadAllText(options.ConfigPath);
@@ -124,6 +133,7 @@ try
         });
         server = mesh.Server;
         authority = mesh.Authority;
+        meshNode = mesh;
         Console.WriteLine($"actormesh: mesh node {Akka.Cluster.Cluster.Get(system).SelfAddress} serving config version {server.Served.Status.VersionInfo}");
     }
     else
@@ -138,6 +148,11 @@ try
     {
         Console.WriteLine($"actormesh: admin on {server.AdminAddress}");
     }
+    var commandHost = await CommandHost.StartAsync(new CommandNode(system, server) { Mesh = meshNode }, cmdSettings);
+    if (commandHost.Address is not null)
+    {
+        Console.WriteLine($"actormesh: command host on {commandHost.Address}{(cmdSettings.Token is null ? "" : " (token required)")}");
+    }
     ShutdownReport.Register(system, options.DrainTime, cluster: true);
     if (options.Watch)
     {
@@ -145,7 +160,7 @@ try
         Console.WriteLine($"actormesh: watching {options.ConfigPath} (and SIGHUP) for new config versions");
     }
 }
-catch (Exception e) when (e is ListenerBindException or MeshStartException or TimeoutException)
+catch (Exception e) when (e is ListenerBindException or MeshStartException or CommandHostBindException or TimeoutException)
 {
     Console.Error.WriteLine("actormesh: " + e.Message);
     await host.StopAsync();

@@ -155,7 +155,7 @@ start_node() { # start_node INDEX (0-based); node 1 offers v1.yaml to an empty s
     ((i == 0)) && extra=(-c "$WORK/v1.yaml")
     dotnet "$NODE_DLL" "${extra[@]}" --cluster-host "$ip" --cluster-port "$CLUSTER_PORT" "${SEEDS[@]}" \
         --data-dir "$WORK/data$((i + 1))" --admin-address "$ip:$ADMIN_PORT" --bind-address "$ip" \
-        --drain-time-s "$DRAIN_TIME_S" --log-level warning >>"$WORK/node$((i + 1)).log" 2>&1 &
+        --cmd-host "$ip" --drain-time-s "$DRAIN_TIME_S" --log-level warning >>"$WORK/node$((i + 1)).log" 2>&1 &
     NODE_PID[$i]=$!
 }
 

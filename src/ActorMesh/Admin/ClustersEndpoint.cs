@@ -123,7 +123,7 @@ internal static class ClustersEndpoint
     }
 
     /// <summary>Envoy's HostUtility::healthFlagsToString: "healthy", or each flag set as "/flag".</summary>
-    private static string HealthFlags(HostHealthFlags flags)
+    internal static string HealthFlags(HostHealthFlags flags)
     {
         if (flags == HostHealthFlags.None)
         {

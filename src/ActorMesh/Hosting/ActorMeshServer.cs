@@ -118,6 +118,12 @@ public sealed class ActorMeshServer
     /// <summary>The server-wide flags: LIVE, health checks failed, draining.</summary>
     public required ServerState State { get; init; }
 
+    /// <summary>What the admin and the command host may do to the node: drain, apply a version, shut down.</summary>
+    internal IServerControl Control { get; init; } = null!;
+
+    /// <summary>The node-local settings it started with (its overrides, its config source).</summary>
+    public required ServerOptions Options { get; init; }
+
     private const string AdminStatsPrefix = "http.admin.";
 
     /// <summary>Bound on one apply step beyond the warming and binding deadlines it already has.</summary>
@@ -178,7 +184,7 @@ public sealed class ActorMeshServer
                 throw new ListenerBindException($"admin: cannot bind {config.Admin.Address}");
             }
         }
-        var server = new ActorMeshServer(system, stats, served, configUpdates, listenerManager, admin, adminAddress, owned) { State = state };
+        var server = new ActorMeshServer(system, stats, served, configUpdates, listenerManager, admin, adminAddress, owned) { State = state, Control = control, Options = options };
         state.MarkInitialized();
         server.RegisterShutdown(options);
         return server;

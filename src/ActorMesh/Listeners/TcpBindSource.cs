@@ -21,18 +21,18 @@ internal static class TcpBindSource
         typeof(Akka.Streams.Dsl.TcpExt).Assembly.GetType("Akka.Streams.Implementation.IO.ConnectionSourceStage");
 
     public static Source<Tcp.IncomingConnection, Task<Tcp.ServerBinding>> Create(
-        ActorSystem system, IPEndPoint endpoint, int backlog, IImmutableList<Inet.SocketOption>? options, TimeSpan unbindTimeout)
+        ActorSystem system, IPEndPoint endpoint, int backlog, IImmutableList<Inet.SocketOption>? options, TimeSpan unbindTimeout, bool halfClose = true)
     {
         if (StageType is null)
         {
             // Same stage, reached through DNS: fine for every address but the wildcards.
-            return system.TcpStream().Bind(endpoint.Address.ToString(), endpoint.Port, backlog, options, halfClose: true);
+            return system.TcpStream().Bind(endpoint.Address.ToString(), endpoint.Port, backlog, options, halfClose);
         }
         var stage = (IGraph<SourceShape<Tcp.IncomingConnection>, Task<Tcp.ServerBinding>>)Activator.CreateInstance(
             StageType,
             BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance,
             null,
-            new object?[] { system.Tcp(), endpoint, backlog, options, true, null, unbindTimeout },
+            new object?[] { system.Tcp(), endpoint, backlog, options, halfClose, null, unbindTimeout },
             null)!;
         return Source.FromGraph(stage);
     }

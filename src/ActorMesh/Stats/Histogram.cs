@@ -99,6 +99,9 @@ public sealed class Histogram : Metric
     /// <summary>Quantiles over everything recorded so far, aligned with <see cref="LogLinearBins.SupportedQuantiles"/>.</summary>
     public double[] CumulativeQuantiles() => LogLinearBins.Quantiles(ReadAll(_bins));
 
+    /// <summary>Everything recorded so far per log-linear bin; two readings apart give that span's quantiles (<c>mesh top</c>).</summary>
+    internal long[] BinCounts() => ReadAll(_bins);
+
     /// <summary>Cumulative counts per bound: [i] counts values ≤ bounds[i] (Prometheus' <c>le</c>).</summary>
     public long[] CumulativeBucketCounts() => Accumulate(ReadAll(_buckets));
 
