@@ -331,6 +331,8 @@ public sealed partial class HttpConnectionManagerStage
                 headers.Add("connection", "keep-alive");
             }
             _responseHeadSent = true;
+            // What the access log's %RESPONSE_CODE% reports even if the body is cut short by a reset, as Envoy's.
+            _status = response.Status;
             EndRetries();
             _info!.ResponseHeaders = headers;
             _info.ResponseCodeDetails = "via_upstream";

@@ -61,6 +61,9 @@ internal sealed class Http2Exchange
 
     public bool StreamCounted { get; set; }
 
+    /// <summary>Both ends of the stream closed cleanly and the connection's reuse was decided.</summary>
+    public bool Completed { get; set; }
+
     /// <summary>Takes the lessee's request octets; false when they are not one valid HTTP/1.1 request.</summary>
     public bool Feed(ByteString bytes)
     {

@@ -199,45 +199,45 @@ internal sealed class Http2UpstreamCodec : IHttp2StreamHandler
         read.TrySetResult(bytes);
     }
 
-    public void OnHeaders(int streamId, List<HttpHeader> fields, bool endStream)
-    {
-        if (Current(streamId) is not { } exchange)
-        {
-            return;
-        }
-        var output = exchange.Response!.OnHeaders(fields, endStream, out _);
-        Accept(exchange, output, credit: 0);
-    }
+    // A malformed response (RFC 9113 §8.1.1) is refused here; the session resets the stream (OnStreamError).
+    public bool OnHeaders(int streamId, List<HttpHeader> fields, bool endStream) =>
+        Current(streamId) is not { } exchange || Accept(exchange, exchange.Response!.OnHeaders(fields, endStream, out _), credit: 0);
 
-    public void OnData(int streamId, ReadOnlySpan<byte> data, bool endStream)
+    public bool OnData(int streamId, ReadOnlySpan<byte> data, bool endStream)
     {
         if (Current(streamId) is not { } exchange)
         {
+            // Nobody will read it: given back at once, so the connection's window does not shrink.
             _session.ConsumeData(streamId, data.Length);
-            return;
+            return true;
         }
-        var output = exchange.Response!.OnData(data, endStream, out _);
-        Accept(exchange, output, data.Length);
+        return Accept(exchange, exchange.Response!.OnData(data, endStream, out _), data.Length);
     }
 
-    private void Accept(Http2Exchange exchange, ByteString? output, int credit)
+    private static bool Accept(Http2Exchange exchange, ByteString? output, int credit)
     {
         if (output is null)
         {
-            // RFC 9113 §8.1.1: a malformed response is a stream error; Envoy answers it as a protocol error.
-            _stats.RxMessagingError.Inc();
-            _session.ResetStream(Http2ErrorCode.ProtocolError);
-            _stats.TxReset.Inc();
-            _session.ConsumeData(exchange.StreamId, credit);
-            FailExchange(exchange, UpstreamResetReason.ProtocolError);
-            return;
-        }
-        if (exchange.ResponseComplete && exchange.EndStreamSent)
-        {
-            // Decided before the lessee can see the last octet, so its release finds the answer ready.
-            Complete(exchange);
+            return false;
         }
         exchange.Enqueue(output, credit);
+        return true;
+    }
+
+    /// <summary>
+    /// After a receive: an exchange whose stream closed both ways is complete, decided before the lessee can see its
+    /// last octet, so its release finds the answer ready; then a waiting lessee gets what arrived.
+    /// </summary>
+    private void AfterReceive()
+    {
+        if (_exchange is not { } exchange)
+        {
+            return;
+        }
+        if (exchange.Failure is null && exchange.ResponseComplete && exchange.EndStreamSent)
+        {
+            Complete(exchange);
+        }
         if (exchange.Output.Count > 0 && exchange.ReadWaiter is { } read)
         {
             exchange.ReadWaiter = null;
@@ -270,12 +270,19 @@ internal sealed class Http2UpstreamCodec : IHttp2StreamHandler
     public void OnStreamError(int streamId, Http2StreamError error)
     {
         _stats.TxReset.Inc();
-        if (error == Http2StreamError.HeaderOverflow)
+        switch (error)
         {
-            _stats.HeaderOverflow.Inc();
+            case Http2StreamError.HeaderOverflow:
+                _stats.HeaderOverflow.Inc();
+                break;
+            case Http2StreamError.Messaging:
+                _stats.RxMessagingError.Inc();
+                break;
         }
         if (Current(streamId) is { } exchange)
         {
+            // The RST_STREAM goes out before the lessee hears of the error and closes the connection.
+            Flush();
             FailExchange(exchange, UpstreamResetReason.ProtocolError);
         }
     }
@@ -304,6 +311,11 @@ internal sealed class Http2UpstreamCodec : IHttp2StreamHandler
     /// <summary>Both ends of the stream are closed: the connection may take the next exchange.</summary>
     private void Complete(Http2Exchange exchange)
     {
+        if (exchange.Completed)
+        {
+            return;
+        }
+        exchange.Completed = true;
         ReleaseStream(exchange);
         _reusable = _failure is null && _session.CanOpenStream;
     }
@@ -414,10 +426,12 @@ internal sealed class Http2UpstreamCodec : IHttp2StreamHandler
         if (!_session.Receive(this))
         {
             _codecStats.UpstreamCxProtocolError.Inc();
-            FailConnection(UpstreamResetReason.ProtocolError);
+            // The GOAWAY goes out before the lessee hears of the error and closes the connection.
             Flush();
+            FailConnection(UpstreamResetReason.ProtocolError);
             return;
         }
+        AfterReceive();
         Flush();
         StartReceive();
     }

@@ -216,7 +216,8 @@ public sealed class UpstreamConnection
     {
         try
         {
-            if (abort)
+            // HTTP/2 says what it abandons with RST_STREAM or GOAWAY, which a TCP reset could destroy unread.
+            if (abort && _http2 is null)
             {
                 // Linger 0: the upstream sees a reset, as Envoy resets a connection whose response it abandons.
                 _socket.LingerState = new LingerOption(true, 0);

@@ -300,16 +300,12 @@ internal sealed class Http2ClientSession
         }
         ConsumeData(header.StreamId, padding);
         var endStream = header.Has(Http2Flags.EndStream);
-        if (endStream)
+        if (!handler.OnData(_streamId, payload, endStream))
         {
-            _remoteEnded = true;
+            ConsumeData(0, payload.Length);
+            return StreamError(handler, Http2ErrorCode.ProtocolError, Http2StreamError.Messaging);
         }
-        var streamId = _streamId;
-        handler.OnData(streamId, payload, endStream);
-        if (endStream)
-        {
-            CloseStreamIfDone();
-        }
+        EndRemote(endStream);
         return Error is null;
     }
 
@@ -374,16 +370,11 @@ internal sealed class Http2ClientSession
         {
             return StreamError(handler, Http2ErrorCode.ProtocolError, Http2StreamError.HeaderOverflow);
         }
-        var endStream = _headerBlockEndStream;
-        if (endStream)
+        if (!handler.OnHeaders(streamId, _fields, _headerBlockEndStream))
         {
-            _remoteEnded = true;
+            return StreamError(handler, Http2ErrorCode.ProtocolError, Http2StreamError.Messaging);
         }
-        handler.OnHeaders(streamId, _fields, endStream);
-        if (endStream)
-        {
-            CloseStreamIfDone();
-        }
+        EndRemote(_headerBlockEndStream);
         return Error is null;
     }
 
@@ -593,6 +584,15 @@ internal sealed class Http2ClientSession
         StreamState.Closed => Fail(Http2ErrorCode.StreamClosed, frame + " on a closed stream"),
         _ => Fail(Http2ErrorCode.ProtocolError, frame + " on an idle stream"),
     };
+
+    private void EndRemote(bool endStream)
+    {
+        if (endStream)
+        {
+            _remoteEnded = true;
+            CloseStreamIfDone();
+        }
+    }
 
     private void CloseStreamIfDone()
     {
