@@ -241,4 +241,60 @@ public sealed class Http2UpstreamTests
         }
         Assert.Equal(1, upstream.Connections);
     }
+
+    [Fact]
+    public async Task A_route_timeout_answers_504_and_the_late_stream_never_reaches_the_client()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await H2cUpstream.StartAsync(async context =>
+        {
+            if (context.Request.Path == "/slow")
+            {
+                await release.Task.WaitAsync(Wait);
+            }
+            await context.Response.WriteAsync("late or not");
+        });
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.ConfigWith(
+            "routes:\n- match: { prefix: \"/\" }\n  route: { cluster: backend, timeout: 0.3s }", [upstream.Port], clusterOptions: "http2_protocol_options: {}"));
+        using var client = new HttpClient();
+        var url = $"http://127.0.0.1:{proxy.Port("main")}";
+
+        using var timedOut = await client.GetAsync(url + "/slow");
+        release.SetResult();
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, timedOut.StatusCode);
+        Assert.Equal("upstream request timeout", await timedOut.Content.ReadAsStringAsync());
+        Assert.Equal(1, proxy.Stat("cluster.backend.upstream_rq_timeout"));
+        // The abandoned stream's connection is closed, not pooled; the next request gets a fresh one.
+        Assert.Equal("late or not", await client.GetStringAsync(url + "/fast"));
+        Assert.Equal(2, upstream.Connections);
+        Assert.True(await Until(() => proxy.Stat("cluster.backend.http2.streams_active") == 0, Wait));
+    }
+
+    [Fact]
+    public async Task A_client_that_leaves_mid_body_takes_its_upstream_connection_with_it()
+    {
+        await using var upstream = await H2cUpstream.StartAsync(async context =>
+        {
+            await context.Response.WriteAsync("first bytes");
+            await context.Response.Body.FlushAsync();
+            for (var i = 0; i < 500 && !context.RequestAborted.IsCancellationRequested; i++)
+            {
+                await context.Response.WriteAsync(new string('x', 1000));
+                await Task.Delay(10);
+            }
+        });
+        await using var proxy = await Proxy(ports: upstream.Port);
+        using (var abandoning = new System.Net.Sockets.TcpClient())
+        {
+            await abandoning.ConnectAsync(IPAddress.Loopback, proxy.Port("main"));
+            var stream = abandoning.GetStream();
+            await stream.WriteAsync("GET /partial HTTP/1.1\r\nhost: a\r\n\r\n"u8.ToArray());
+            Assert.True(await stream.ReadAsync(new byte[1024]).AsTask().WaitAsync(Wait) > 0);
+            abandoning.Client.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        }
+
+        Assert.True(await Until(() => proxy.Stat("cluster.backend.upstream_cx_active") == 0, Wait));
+        Assert.True(await Until(() => proxy.Stat("cluster.backend.http2.streams_active") == 0, Wait));
+    }
 }
