@@ -102,7 +102,13 @@ internal sealed class Http2UpstreamCodec : IHttp2StreamHandler
             return;
         }
         _stats.PendingSendBytes.Add(exchange.PendingBytes - pendingBefore);
-        if (exchange.Request is not null && exchange.StreamId == 0 && !Open(exchange))
+        if (exchange.Request is null)
+        {
+            // Part of a head: kept until the rest arrives.
+            done.TrySetResult();
+            return;
+        }
+        if (exchange.StreamId == 0 && !Open(exchange))
         {
             done.TrySetException(exchange.Failure!);
             return;
