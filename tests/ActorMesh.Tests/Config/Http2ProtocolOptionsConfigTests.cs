@@ -100,21 +100,7 @@ public sealed class Http2ProtocolOptionsConfigTests
 
     private static string[] Errors(string field) => ConfigLoader.LoadYaml(Cluster(field)).Errors.Select(e => e.ToString()).ToArray();
 
-    private static string Cluster(string field) => $$"""
-        static_resources:
-          clusters:
-          - name: a
-            {{field}}
-            load_assignment:
-              endpoints:
-              - lb_endpoints:
-                - endpoint: { address: { socket_address: { address: 10.0.0.1, port_value: 80 } } }
-        """;
+    private static string Cluster(string field) => ClusterYaml.WithField(field);
 
-    private static ClusterConfig Load(string field)
-    {
-        var result = ConfigLoader.LoadYaml(Cluster(field));
-        Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Errors));
-        return Assert.Single(result.Config!.StaticResources.Clusters);
-    }
+    private static ClusterConfig Load(string field) => ClusterYaml.Load(Cluster(field));
 }

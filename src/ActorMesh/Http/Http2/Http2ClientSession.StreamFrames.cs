@@ -7,13 +7,9 @@ internal sealed partial class Http2ClientSession
 {
     private bool OnData(Http2FrameHeader header, ReadOnlySpan<byte> payload, IHttp2StreamHandler handler)
     {
-        if (header.StreamId == 0)
+        if (!TryStreamPayload(header, ref payload, "DATA"))
         {
-            return Fail(Http2ErrorCode.ProtocolError, "DATA on stream 0");
-        }
-        if (!TryUnpad(header, ref payload))
-        {
-            return Fail(Http2ErrorCode.ProtocolError, "DATA padding exceeds the frame");
+            return false;
         }
         _connectionReceiveWindow -= header.Length;
         if (_connectionReceiveWindow < 0)
@@ -51,13 +47,9 @@ internal sealed partial class Http2ClientSession
 
     private bool OnHeaders(Http2FrameHeader header, ReadOnlySpan<byte> payload, IHttp2StreamHandler handler)
     {
-        if (header.StreamId == 0)
+        if (!TryStreamPayload(header, ref payload, "HEADERS"))
         {
-            return Fail(Http2ErrorCode.ProtocolError, "HEADERS on stream 0");
-        }
-        if (!TryUnpad(header, ref payload))
-        {
-            return Fail(Http2ErrorCode.ProtocolError, "HEADERS padding exceeds the frame");
+            return false;
         }
         if (header.Has(Http2Flags.Priority))
         {
@@ -190,15 +182,20 @@ internal sealed partial class Http2ClientSession
         return Error is null;
     }
 
-    private static bool TryUnpad(Http2FrameHeader header, ref ReadOnlySpan<byte> payload)
+    /// <summary>DATA and HEADERS: never on stream 0; padding (RFC 9113 §6.1) stripped, and within the frame.</summary>
+    private bool TryStreamPayload(Http2FrameHeader header, ref ReadOnlySpan<byte> payload, string frame)
     {
+        if (header.StreamId == 0)
+        {
+            return Fail(Http2ErrorCode.ProtocolError, frame + " on stream 0");
+        }
         if (!header.Has(Http2Flags.Padded))
         {
             return true;
         }
         if (payload.IsEmpty || payload[0] >= payload.Length)
         {
-            return false;
+            return Fail(Http2ErrorCode.ProtocolError, frame + " padding exceeds the frame");
         }
         payload = payload[1..(payload.Length - payload[0])];
         return true;
