@@ -297,4 +297,48 @@ public sealed class Http2UpstreamTests
         Assert.True(await Until(() => proxy.Stat("cluster.backend.upstream_cx_active") == 0, Wait));
         Assert.True(await Until(() => proxy.Stat("cluster.backend.http2.streams_active") == 0, Wait));
     }
+
+    [Fact]
+    public async Task A_mirror_to_an_http2_cluster_sends_its_shadow_copy_over_http2()
+    {
+        var copy = new TaskCompletionSource<(string Protocol, string Host, string Body)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var shadow = await H2cUpstream.StartAsync(async context =>
+        {
+            var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
+            copy.TrySetResult((context.Request.Protocol, context.Request.Host.Value ?? "", body));
+            await context.Response.WriteAsync("from the shadow");
+        });
+        await using var primary = TestUpstream.Answering("from the primary");
+        var routes = "routes:\n- match: { prefix: / }\n  route: { cluster: primary, request_mirror_policies: [ { cluster: shadow } ] }";
+        var yaml = Routing.RoutingYaml.Config(routes, new Dictionary<string, int> { ["primary"] = primary.Port, ["shadow"] = shadow.Port })
+            .Replace("  - name: shadow\n    connect_timeout: 1s\n", "  - name: shadow\n    connect_timeout: 1s\n    http2_protocol_options: {}\n");
+        await using var proxy = await ProxyHarness.StartAsync(yaml);
+        using var client = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{proxy.Port("main")}/orders") { Content = new StringContent("order 7") };
+        request.Headers.Host = "shop.example";
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal("from the primary", await response.Content.ReadAsStringAsync());
+        Assert.Equal(("HTTP/2", "shop.example-shadow", "order 7"), await copy.Task.WaitAsync(Wait));
+        Assert.True(await Until(() => proxy.Stat("cluster.shadow.upstream_rq_200") == 1, Wait));
+        Assert.Equal(1, proxy.Stat("cluster.shadow.upstream_cx_http2_total"));
+    }
+
+    [Fact]
+    public async Task A_connect_failure_to_an_http2_cluster_is_a_503_connection_failure()
+    {
+        // Bound but never listening: refused for as long as the test holds it, and no one else can take the port.
+        using var dead = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        dead.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        await using var proxy = await Proxy(ports: ((IPEndPoint)dead.LocalEndPoint!).Port);
+        using var client = new HttpClient();
+
+        using var response = await client.GetAsync($"http://127.0.0.1:{proxy.Port("main")}/");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("upstream connect error or disconnect/reset before headers. reset reason: connection failure", await response.Content.ReadAsStringAsync());
+        Assert.Equal(1, proxy.Stat("cluster.backend.upstream_cx_connect_fail"));
+        Assert.True(await Until(() => proxy.Stat("cluster.backend.upstream_cx_active") == 0, Wait));
+    }
 }

@@ -83,8 +83,6 @@ internal sealed partial class Http2ClientSession
     /// <summary>The open stream, 0 when there is none.</summary>
     public int StreamId => _streamId;
 
-    public bool LocalEnded => _localEnded;
-
     /// <summary>Whether a new stream may be opened now: one at a time, and never after GOAWAY or an error.</summary>
     public bool CanOpenStream =>
         Error is null && !GoAwayReceived && _streamId == 0 && _nextStreamId <= Http2Protocol.MaxStreamId && _peerMaxConcurrentStreams > 0;
