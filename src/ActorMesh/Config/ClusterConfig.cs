@@ -60,6 +60,9 @@ public sealed record ClusterConfig(
 
     public ConnectionPoolConfig ConnectionPool { get; init; } = ConnectionPoolConfig.Default;
 
+    /// <summary>Set when the cluster speaks HTTP/2 to its endpoints (<c>http2_protocol_options</c>); null for HTTP/1.1.</summary>
+    public Http2ProtocolOptionsConfig? Http2ProtocolOptions { get; init; }
+
     /// <summary>The endpoints with their attributes, defaults filled in.</summary>
     public IReadOnlyList<EndpointConfig> EffectiveEndpoints() =>
         LbEndpoints.Count > 0 ? LbEndpoints : Endpoints.Select(EndpointConfig.Plain).ToArray();
@@ -202,4 +205,17 @@ public sealed record ConnectionPoolConfig(TimeSpan IdleTimeout, long MaxRequests
 {
     /// <summary>Envoy's default <c>idle_timeout</c> of 1 h; 0 requests per connection means unlimited.</summary>
     public static readonly ConnectionPoolConfig Default = new(TimeSpan.FromHours(1), 0);
+}
+
+/// <summary>
+/// Envoy's <c>Http2ProtocolOptions</c> for an upstream cluster (cleartext, prior knowledge), with Envoy's defaults.
+/// </summary>
+public sealed record Http2ProtocolOptionsConfig(
+    uint HpackTableSize,
+    uint MaxConcurrentStreams,
+    uint InitialStreamWindowSize,
+    uint InitialConnectionWindowSize)
+{
+    /// <summary>Envoy's defaults: a 4096-octet HPACK table, 2^31 - 1 streams, 256 MiB windows.</summary>
+    public static readonly Http2ProtocolOptionsConfig Default = new(4096, int.MaxValue, 256 * 1024 * 1024, 256 * 1024 * 1024);
 }

@@ -2,12 +2,10 @@ namespace ActorMesh.Config;
 
 /// <summary>
 /// The cluster fields that shape load balancing and resilience: <c>common_lb_config</c>, <c>least_request_lb_config</c>,
-/// <c>ring_hash_lb_config</c>, <c>circuit_breakers</c>, <c>outlier_detection</c> and the HTTP protocol options.
+/// <c>ring_hash_lb_config</c>, <c>circuit_breakers</c> and <c>outlier_detection</c>.
 /// </summary>
 internal static class ClusterPolicyReader
 {
-    private const string HttpProtocolOptionsType = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
-
     /// <summary>Envoy's bounds on <c>ring_hash_lb_config</c> ring sizes.</summary>
     private const long MaxRingSize = 8 * 1024 * 1024;
 
@@ -124,58 +122,5 @@ internal static class ClusterPolicyReader
             U("success_rate_minimum_hosts", d.SuccessRateMinimumHosts),
             U("success_rate_request_volume", d.SuccessRateRequestVolume),
             U("success_rate_stdev_factor", d.SuccessRateStdevFactor));
-    }
-
-    /// <summary>
-    /// v3 <c>typed_extension_protocol_options</c> with <c>HttpProtocolOptions</c>, or v2's cluster-level
-    /// <c>common_http_protocol_options</c> and <c>max_requests_per_connection</c>.
-    /// </summary>
-    public static ConnectionPoolConfig ReadConnectionPool(YamlMap cluster, ConfigReadContext context)
-    {
-        var pool = ConnectionPoolConfig.Default;
-        if (cluster.Map("common_http_protocol_options") is { } v2Common)
-        {
-            pool = ReadCommon(v2Common, pool);
-        }
-        if (ProtoValueReader.UInt32(cluster, "max_requests_per_connection") is { } v2Max)
-        {
-            pool = pool with { MaxRequestsPerConnection = v2Max };
-        }
-        if (cluster.Map("typed_extension_protocol_options") is { } extensions)
-        {
-            foreach (var name in new[] { HttpProtocolOptionsType, "envoy.upstreams.http.http_protocol_options" })
-            {
-                if (extensions.Map(name) is not { } options)
-                {
-                    continue;
-                }
-                var typeUrl = options.Scalar("@type");
-                if (typeUrl is not null && typeUrl != "type.googleapis.com/" + HttpProtocolOptionsType)
-                {
-                    options.Error("@type", $"unsupported type '{typeUrl}' (supported: type.googleapis.com/{HttpProtocolOptionsType})");
-                }
-                if (options.Map("common_http_protocol_options") is { } common)
-                {
-                    pool = ReadCommon(common, pool);
-                }
-                if (options.Map("explicit_http_config") is { } explicitConfig
-                    && explicitConfig.RequiredMap("http_protocol_options") is { } http1)
-                {
-                    // HTTP/1.1 is what ActorMesh speaks upstream; its own options keep their defaults.
-                    http1.IgnoreRest();
-                }
-            }
-        }
-        return pool;
-    }
-
-    private static ConnectionPoolConfig ReadCommon(YamlMap common, ConnectionPoolConfig pool)
-    {
-        var idle = common.Duration("idle_timeout");
-        var max = ProtoValueReader.UInt32(common, "max_requests_per_connection");
-        return new ConnectionPoolConfig(
-            // Envoy: an idle_timeout of 0 disables it.
-            idle is { } i ? (i == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : i) : pool.IdleTimeout,
-            max ?? pool.MaxRequestsPerConnection);
     }
 }

@@ -61,7 +61,7 @@ internal static class ClusterReader
         var circuitBreakers = ClusterPolicyReader.ReadCircuitBreakers(cluster, context);
         var outlierDetection = ClusterPolicyReader.ReadOutlierDetection(cluster);
         var healthChecks = HealthCheckReader.ReadAll(cluster, context);
-        var pool = ClusterPolicyReader.ReadConnectionPool(cluster, context);
+        var (pool, http2) = UpstreamProtocolReader.Read(cluster);
         if (type == DiscoveryType.LogicalDns && endpoints is { Count: not 1 })
         {
             cluster.Error("load_assignment", "LOGICAL_DNS clusters must have a single locality_lb_endpoint and a single lb_endpoint");
@@ -103,6 +103,7 @@ internal static class ClusterReader
             OutlierDetection = outlierDetection,
             HealthChecks = healthChecks.Value,
             ConnectionPool = pool,
+            Http2ProtocolOptions = http2,
         };
     }
 

@@ -12,6 +12,8 @@ public static class LocalReply
     public const string ConnectionTermination = "upstream connect error or disconnect/reset before headers. reset reason: connection termination";
     public const string Overflow = "upstream connect error or disconnect/reset before headers. reset reason: overflow";
     public const string ProtocolError = "upstream connect error or disconnect/reset before headers. reset reason: protocol error";
+    public const string RemoteReset = "upstream connect error or disconnect/reset before headers. reset reason: remote reset";
+    public const string RemoteRefusedStreamReset = "upstream connect error or disconnect/reset before headers. reset reason: remote refused stream reset";
     public const string UpstreamRequestTimeout = "upstream request timeout";
     public const string StreamTimeout = "stream timeout";
     public const string RequestTimeout = "request timeout";

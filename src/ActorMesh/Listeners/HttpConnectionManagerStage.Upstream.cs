@@ -136,7 +136,7 @@ public sealed partial class HttpConnectionManagerStage
             if (!ok)
             {
                 // A failed read is a reset; only an orderly close (no value) can end a body framed by the close.
-                OnUpstreamClosed(reset: !read.Read.IsCompletedSuccessfully);
+                OnUpstreamClosed(reset: !read.Read.IsCompletedSuccessfully, (read.Read.Exception?.InnerException as UpstreamResetException)?.Reason);
                 return;
             }
             TouchStream();
@@ -159,7 +159,8 @@ public sealed partial class HttpConnectionManagerStage
             }
         }
 
-        private void OnUpstreamClosed(bool reset)
+        /// <param name="codecReason">Why the codec ended the try, when it knows (HTTP/2 resets, protocol errors).</param>
+        private void OnUpstreamClosed(bool reset, UpstreamResetReason? codecReason = null)
         {
             var upstream = _upstream!;
             if (_tunnelling)
@@ -173,19 +174,32 @@ public sealed partial class HttpConnectionManagerStage
                 {
                     upstream.Host.OnConnectFailure();
                 }
+                var reason = connectFailed ? UpstreamResetReason.ConnectionFailure : codecReason ?? UpstreamResetReason.ConnectionTermination;
+                if (reason == UpstreamResetReason.ProtocolError)
+                {
+                    UpstreamProtocolError();
+                    return;
+                }
                 upstream.Host.ReportLocalOriginFailure();
                 ReleaseUpstream(success: false, reusable: false);
-                if (RetryOnReset(connectFailed ? UpstreamResetReason.ConnectionFailure : UpstreamResetReason.ConnectionTermination, requestStarted: !connectFailed))
+                if (RetryOnReset(reason, requestStarted: !connectFailed))
                 {
                     return;
                 }
-                if (connectFailed)
+                switch (reason)
                 {
-                    ReplyLocally(503, LocalReply.ConnectFailure, ResponseFlags.UpstreamConnectionFailure, "upstream_reset_before_response_started{connection_failure}");
-                }
-                else
-                {
-                    ReplyLocally(503, LocalReply.ConnectionTermination, ResponseFlags.UpstreamConnectionTermination, "upstream_reset_before_response_started{connection_termination}");
+                    case UpstreamResetReason.ConnectionFailure:
+                        ReplyLocally(503, LocalReply.ConnectFailure, ResponseFlags.UpstreamConnectionFailure, "upstream_reset_before_response_started{connection_failure}");
+                        break;
+                    case UpstreamResetReason.RemoteReset:
+                        ReplyLocally(503, LocalReply.RemoteReset, ResponseFlags.UpstreamRemoteReset, "upstream_reset_before_response_started{remote_reset}");
+                        break;
+                    case UpstreamResetReason.RemoteRefusedStreamReset:
+                        ReplyLocally(503, LocalReply.RemoteRefusedStreamReset, ResponseFlags.UpstreamRemoteReset, "upstream_reset_before_response_started{remote_refused_stream_reset}");
+                        break;
+                    default:
+                        ReplyLocally(503, LocalReply.ConnectionTermination, ResponseFlags.UpstreamConnectionTermination, "upstream_reset_before_response_started{connection_termination}");
+                        break;
                 }
             }
             else if (_response.Framing == BodyFraming.UntilClose && _responseBody is not null && !reset)
@@ -196,7 +210,12 @@ public sealed partial class HttpConnectionManagerStage
             else
             {
                 // Headers already went downstream: the only honest signal left is to reset the downstream too.
-                _info!.Flags |= ResponseFlags.UpstreamConnectionTermination;
+                _info!.Flags |= codecReason switch
+                {
+                    UpstreamResetReason.ProtocolError => ResponseFlags.UpstreamProtocolError,
+                    UpstreamResetReason.RemoteReset or UpstreamResetReason.RemoteRefusedStreamReset => ResponseFlags.UpstreamRemoteReset,
+                    _ => ResponseFlags.UpstreamConnectionTermination,
+                };
                 ReleaseUpstream(success: false, reusable: false);
                 FailStage(new IOException("upstream reset after response headers"));
             }
@@ -312,6 +331,8 @@ public sealed partial class HttpConnectionManagerStage
                 headers.Add("connection", "keep-alive");
             }
             _responseHeadSent = true;
+            // What the access log's %RESPONSE_CODE% reports even if the body is cut short by a reset, as Envoy's.
+            _status = response.Status;
             EndRetries();
             _info!.ResponseHeaders = headers;
             _info.ResponseCodeDetails = "via_upstream";

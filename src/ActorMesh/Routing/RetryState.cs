@@ -16,7 +16,7 @@ public enum RetryStatus
     NoRetryLimitExceeded,
 }
 
-/// <summary>Why a try ended without a response (Envoy's <c>StreamResetReason</c>, the ones HTTP/1.1 can give).</summary>
+/// <summary>Why a try ended without a response (Envoy's <c>StreamResetReason</c>, the ones our codecs can give).</summary>
 public enum UpstreamResetReason
 {
     /// <summary>The connection could not be opened (<c>UF</c>).</summary>
@@ -27,6 +27,10 @@ public enum UpstreamResetReason
     LocalReset,
     /// <summary>The upstream's response could not be parsed (<c>UPE</c>).</summary>
     ProtocolError,
+    /// <summary>An HTTP/2 upstream reset the stream (RST_STREAM) (<c>UR</c>).</summary>
+    RemoteReset,
+    /// <summary>An HTTP/2 upstream refused the stream unprocessed: REFUSED_STREAM, or GOAWAY below its id (<c>UR</c>).</summary>
+    RemoteRefusedStreamReset,
 }
 
 /// <summary>
@@ -218,6 +222,10 @@ public sealed class RetryState
     private bool WouldRetryFromReset(UpstreamResetReason reason, bool requestStarted)
     {
         if (reason == UpstreamResetReason.ConnectionFailure && (_retryOn & RetryOn.ConnectFailure) != 0)
+        {
+            return true;
+        }
+        if (reason == UpstreamResetReason.RemoteRefusedStreamReset && (_retryOn & RetryOn.RefusedStream) != 0)
         {
             return true;
         }

@@ -61,6 +61,13 @@ public sealed class Gauge : Metric
         MarkUsed();
     }
 
+    /// <summary>Moves the gauge by <paramref name="delta"/> (negative to lower it), e.g. bytes buffered.</summary>
+    public void Add(long delta)
+    {
+        Interlocked.Add(ref _value, delta);
+        MarkUsed();
+    }
+
     public void Set(long value)
     {
         Interlocked.Exchange(ref _value, value);

@@ -1,4 +1,5 @@
 using ActorMesh.Config;
+using ActorMesh.Http.Http2;
 using ActorMesh.Stats;
 
 namespace ActorMesh.Upstream;
@@ -16,6 +17,38 @@ public sealed class UpstreamOverflowStats(StatsScope scope)
     public Counter UpstreamCxOverflow { get; } = scope.Counter("upstream_cx_overflow");
     public Counter UpstreamCxIdleTimeout { get; } = scope.Counter("upstream_cx_idle_timeout");
     public Counter UpstreamCxMaxRequests { get; } = scope.Counter("upstream_cx_max_requests");
+}
+
+/// <summary>The cluster's connection counters by protocol, and what ends a connection at the codec.</summary>
+public sealed class UpstreamCodecStats(StatsScope scope)
+{
+    public Counter UpstreamCxHttp1Total { get; } = scope.Counter("upstream_cx_http1_total");
+    public Counter UpstreamCxHttp2Total { get; } = scope.Counter("upstream_cx_http2_total");
+    public Counter UpstreamCxProtocolError { get; } = scope.Counter("upstream_cx_protocol_error");
+    /// <summary>Connections the upstream announced it would close (HTTP/2 GOAWAY).</summary>
+    public Counter UpstreamCxCloseNotify { get; } = scope.Counter("upstream_cx_close_notify");
+}
+
+/// <summary>Envoy's HTTP/2 codec stats of a cluster, <c>cluster.&lt;name&gt;.http2.*</c>: the ones ActorMesh's codec can detect.</summary>
+public sealed class Http2CodecStats(StatsScope scope)
+{
+    public Counter HeaderOverflow { get; } = scope.Counter("http2.header_overflow");
+    public Counter RxMessagingError { get; } = scope.Counter("http2.rx_messaging_error");
+    public Counter RxReset { get; } = scope.Counter("http2.rx_reset");
+    public Counter TxReset { get; } = scope.Counter("http2.tx_reset");
+    public Gauge StreamsActive { get; } = scope.Gauge("http2.streams_active");
+    public Gauge PendingSendBytes { get; } = scope.Gauge("http2.pending_send_bytes");
+}
+
+/// <summary>A cluster's HTTP/2 settings and stats, shared by the codecs of all its connections.</summary>
+internal sealed record Http2UpstreamOptions(Http2SessionSettings Settings, Http2CodecStats Stats, UpstreamCodecStats CodecStats)
+{
+    public static Http2SessionSettings SessionSettings(Http2ProtocolOptionsConfig config) => new(
+        config.MaxConcurrentStreams,
+        (int)config.InitialStreamWindowSize,
+        (int)config.InitialConnectionWindowSize,
+        (int)Math.Min(config.HpackTableSize, int.MaxValue),
+        Http2UpstreamCodec.MaxResponseHeaderListSize);
 }
 
 /// <summary>Envoy's retry stats of a cluster (<c>upstream_rq_retry_overflow</c> is the circuit breaker's).</summary>
@@ -48,6 +81,12 @@ public sealed class UpstreamCluster
         HighPriorityCircuitBreaker = new CircuitBreaker(config.CircuitBreakers.HighPriority, stats.Scope, "high");
         OverflowStats = new UpstreamOverflowStats(stats.Scope);
         RetryStats = new UpstreamRetryStats(stats.Scope);
+        CodecStats = new UpstreamCodecStats(stats.Scope);
+        if (config.Http2ProtocolOptions is { } http2)
+        {
+            Http2Stats = new Http2CodecStats(stats.Scope);
+            Http2 = new Http2UpstreamOptions(Http2UpstreamOptions.SessionSettings(http2), Http2Stats, CodecStats);
+        }
     }
 
     public string Name => Config.Name;
@@ -64,6 +103,14 @@ public sealed class UpstreamCluster
     public UpstreamOverflowStats OverflowStats { get; }
 
     public UpstreamRetryStats RetryStats { get; }
+
+    public UpstreamCodecStats CodecStats { get; }
+
+    /// <summary>Present when the cluster speaks HTTP/2 to its endpoints (<c>http2_protocol_options</c>).</summary>
+    public Http2CodecStats? Http2Stats { get; }
+
+    /// <summary>What each new connection's HTTP/2 codec needs; null for an HTTP/1.1 cluster.</summary>
+    internal Http2UpstreamOptions? Http2 { get; }
 
     internal PrioritySet PrioritySet => Volatile.Read(ref _prioritySet);
 

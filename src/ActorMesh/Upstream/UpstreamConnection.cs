@@ -10,7 +10,8 @@ namespace ActorMesh.Upstream;
 /// of a stage (at most one read and one write outstanding, a read only when the lessee asks). This saves the second
 /// materialized stream and Akka.IO's actor hops per request, which measured 60 % of the proxy's CPU.
 /// Exactly one lessee uses it at a time; while it sits idle in the pool a read is kept outstanding so that a close
-/// by the upstream evicts it at once.
+/// by the upstream evicts it at once. On a cluster with <c>http2_protocol_options</c> the socket speaks HTTP/2
+/// through an <see cref="Http2UpstreamCodec"/>, and the lessee still reads and writes HTTP/1.1.
 /// </summary>
 public sealed class UpstreamConnection
 {
@@ -24,6 +25,7 @@ public sealed class UpstreamConnection
     private readonly Socket _socket;
     private readonly UpstreamHost _host;
     private readonly byte[] _readBuffer = new byte[ReadBufferSize];
+    private readonly Http2UpstreamCodec? _http2;
     private Task<Option<ByteString>>? _pendingRead;
     // Low two bits: Leased, Idle or Closed; the rest: which idle period this is.
     private int _state = Leased;
@@ -33,6 +35,10 @@ public sealed class UpstreamConnection
         _host = host;
         _socket = new Socket(host.Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         Connected = ConnectAsync();
+        if (host.Http2 is { } http2)
+        {
+            _http2 = new Http2UpstreamCodec(this, http2.Settings, http2.Stats, http2.CodecStats);
+        }
     }
 
     /// <summary>Completes when the TCP handshake did; faults on connect failure or <c>connect_timeout</c>.</summary>
@@ -51,6 +57,11 @@ public sealed class UpstreamConnection
 
     public bool IsClosed => (Volatile.Read(ref _state) & StateMask) == Closed;
 
+    /// <summary>Whether the protocol lets the connection take another request (HTTP/2: no GOAWAY, stream closed).</summary>
+    public bool IsReusable => _http2?.Reusable ?? true;
+
+    public bool IsHttp2 => _http2 is not null;
+
     internal static UpstreamConnection Open(UpstreamHost host)
     {
         var connection = new UpstreamConnection(host);
@@ -60,11 +71,15 @@ public sealed class UpstreamConnection
 
     /// <summary>Sends all of <paramref name="bytes"/>; faults when the connection is gone.</summary>
     public Task WriteAsync(ByteString bytes) =>
-        Connected.IsCompletedSuccessfully ? SendAsync(bytes) : SendAfterConnectAsync(bytes);
+        _http2?.WriteAsync(bytes) ?? (Connected.IsCompletedSuccessfully ? SendAsync(bytes) : SendAfterConnectAsync(bytes));
 
     /// <summary>The next bytes from the upstream; <c>None</c> when it closed. One read outstanding at a time.</summary>
     public Task<Option<ByteString>> ReadAsync()
     {
+        if (_http2 is not null)
+        {
+            return _http2.ReadAsync();
+        }
         var read = _pendingRead ?? ReceiveAsync();
         _pendingRead = null;
         return read;
@@ -81,6 +96,12 @@ public sealed class UpstreamConnection
     internal void MarkIdle()
     {
         IdleSince = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (_http2 is not null)
+        {
+            // The codec reads all the time: a GOAWAY or a close while idle evicts the connection (CloseIfIdle).
+            Volatile.Write(ref _state, ((Volatile.Read(ref _state) >> 2) + 1 << 2) | Idle);
+            return;
+        }
         var watch = ReceiveAsync();
         _pendingRead = watch;
         // Each idle period has its own epoch: a watch from an earlier period, whose continuation may run late on
@@ -101,6 +122,36 @@ public sealed class UpstreamConnection
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
+    }
+
+    /// <summary>Closes an idle connection the upstream gave up on; a leased one is left to its lessee, who learns why.</summary>
+    internal void CloseIfIdle()
+    {
+        var word = Volatile.Read(ref _state);
+        if ((word & StateMask) == Idle && Interlocked.CompareExchange(ref _state, (word & ~StateMask) | Closed, word) == word)
+        {
+            Terminate(abort: false);
+        }
+    }
+
+    /// <summary>The codec's receive: straight from the socket into its frame buffer.</summary>
+    internal async Task<int> ReceiveRawAsync(Memory<byte> buffer)
+    {
+        if (!Connected.IsCompletedSuccessfully)
+        {
+            await Connected;
+        }
+        return await _socket.ReceiveAsync(buffer, SocketFlags.None);
+    }
+
+    /// <summary>The codec's send; one outstanding at a time.</summary>
+    internal async Task SendRawAsync(byte[] bytes)
+    {
+        if (!Connected.IsCompletedSuccessfully)
+        {
+            await Connected;
+        }
+        await _socket.SendAsync(bytes.AsMemory(), SocketFlags.None);
     }
 
     /// <summary>Closes for good: gracefully after a complete exchange, by reset when anything is left unread.</summary>
@@ -165,7 +216,8 @@ public sealed class UpstreamConnection
     {
         try
         {
-            if (abort)
+            // HTTP/2 says what it abandons with RST_STREAM or GOAWAY, which a TCP reset could destroy unread.
+            if (abort && _http2 is null)
             {
                 // Linger 0: the upstream sees a reset, as Envoy resets a connection whose response it abandons.
                 _socket.LingerState = new LingerOption(true, 0);

@@ -66,6 +66,9 @@ public sealed class UpstreamHost
     public IPEndPoint HealthCheckEndpoint =>
         Config.HealthCheckPort > 0 ? new IPEndPoint(Endpoint.Address, Config.HealthCheckPort) : Endpoint;
 
+    /// <summary>Set when the cluster speaks HTTP/2 to this host.</summary>
+    internal Http2UpstreamOptions? Http2 => _cluster.Http2;
+
     /// <summary>The passive health of this host; null without <c>outlier_detection</c>.</summary>
     public OutlierHostMonitor? Outlier { get; }
 
@@ -175,7 +178,7 @@ public sealed class UpstreamHost
             _cluster.OverflowStats.UpstreamCxMaxRequests.Inc();
             connection.Close(abort: false);
         }
-        else if (reusable && !connection.IsClosed && _idle.Count < MaxIdleConnections)
+        else if (reusable && !connection.IsClosed && connection.IsReusable && _idle.Count < MaxIdleConnections)
         {
             connection.MarkIdle();
             _idle.Enqueue(connection);
@@ -238,6 +241,7 @@ public sealed class UpstreamHost
         Interlocked.Increment(ref _cxTotal);
         _clusterStats.UpstreamCxTotal.Inc();
         _clusterStats.UpstreamCxActive.Inc();
+        (connection.IsHttp2 ? _cluster.CodecStats.UpstreamCxHttp2Total : _cluster.CodecStats.UpstreamCxHttp1Total).Inc();
     }
 
     internal void OnConnectionClosed()

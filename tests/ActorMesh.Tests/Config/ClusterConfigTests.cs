@@ -214,21 +214,7 @@ public sealed class ClusterConfigTests
         Assert.Contains(result.Errors, e => e.Path == "static_resources.clusters[0].load_assignment" && e.Message.Contains("single lb_endpoint"));
     }
 
-    private static string Cluster(string field) => $$"""
-        static_resources:
-          clusters:
-          - name: a
-            {{field}}
-            load_assignment:
-              endpoints:
-              - lb_endpoints:
-                - endpoint: { address: { socket_address: { address: 10.0.0.1, port_value: 80 } } }
-        """;
+    private static string Cluster(string field) => ClusterYaml.WithField(field);
 
-    private static ClusterConfig Load(string yaml)
-    {
-        var result = ConfigLoader.LoadYaml(yaml);
-        Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Errors));
-        return Assert.Single(result.Config!.StaticResources.Clusters);
-    }
+    private static ClusterConfig Load(string yaml) => ClusterYaml.Load(yaml);
 }
