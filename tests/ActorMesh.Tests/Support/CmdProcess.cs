@@ -10,14 +10,11 @@ internal sealed class CmdProcess : ChildProcess
 
     private CmdProcess(Process process) : base(process, "actormesh-cmd") { }
 
-    public static string CmdDll
-    {
-        get
-        {
-            var testDir = new DirectoryInfo(AppContext.BaseDirectory);
-            return Path.Combine(NodeProcess.RepositoryRoot, "src", "ActorMesh.Cmd", "bin", testDir.Parent!.Name, testDir.Name, "actormesh-cmd.dll");
-        }
-    }
+    public static string CmdDll =>
+        Path.Combine(NodeProcess.RepositoryRoot, "src", "ActorMesh.Cmd", "bin", Configuration, new DirectoryInfo(AppContext.BaseDirectory).Name, "actormesh-cmd.dll");
+
+    /// <summary>The configuration these tests were built in (Release, Debug), and so the client beside them.</summary>
+    public static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
 
     /// <summary>
     /// Starts <c>actormesh-cmd ARGS…</c>; <paramref name="environment"/> adds variables (the token). Its standard input is
