@@ -130,7 +130,8 @@ internal sealed class LineEditor(string prompt, CommandHistory history, Func<str
             case []:
                 return;
             case [var only]:
-                _line.ReplaceBeforeCursor(completion.Start, CommandLineWords.Quote(only) + (only.EndsWith('/') ? "" : " "));
+                var separated = only.EndsWith('/') || _line.Cursor < _line.Length && char.IsWhiteSpace(_line.Text[_line.Cursor]);
+                _line.ReplaceBeforeCursor(completion.Start, CommandLineWords.Quote(only) + (separated ? "" : " "));
                 return;
         }
         var prefix = completion.CommonPrefix;

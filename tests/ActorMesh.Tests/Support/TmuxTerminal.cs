@@ -159,6 +159,8 @@ internal sealed class TmuxTerminal : IDisposable
     private string Run(IReadOnlyList<string> args)
     {
         var info = new ProcessStartInfo(_tmux) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Tests run from inside a developer's tmux still start a server of their own.
+        info.Environment.Remove("TMUX");
         info.ArgumentList.Add("-S");
         info.ArgumentList.Add(Socket);
         foreach (var arg in args)
