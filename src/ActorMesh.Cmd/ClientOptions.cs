@@ -4,7 +4,7 @@ namespace ActorMesh.Cmd;
 
 /// <summary>
 /// <c>actormesh-cmd [--json] [--token-file FILE] HOST:PORT [COMMAND…]</c>. The client's own options may stand anywhere;
-/// everything else after HOST:PORT is the command, parsed against the node's palettes.
+/// everything else after HOST:PORT is the command, parsed against the node's palettes; without one, the prompt.
 /// </summary>
 internal sealed record ClientOptions(string Host, int Port, IReadOnlyList<string> Command, bool Json, string? TokenFile)
 {
@@ -13,14 +13,20 @@ internal sealed record ClientOptions(string Host, int Port, IReadOnlyList<string
     public const string Usage = """
         usage: actormesh-cmd [--json] [--token-file FILE] HOST:PORT [COMMAND [ARGUMENTS…]]
           Runs one command on the node's command host (default port 9110) and exits with its status.
-          With no command, lists the commands the node serves.
+          Without a command: a prompt (Tab completes, up/down walk the history, help lists the commands,
+          Ctrl-D leaves); with standard input piped, one command a line, exit status that of the last that failed.
           --json: one JSON object a line (rows, lines, errors) instead of tables.
           --token-file FILE: the host's token (first line); else ACTORMESH_CMD_TOKEN.
           Ctrl-C stops a long-running command (cluster tail, mesh top).
         examples: actormesh-cmd 127.0.0.1:9110 cluster show
                   actormesh-cmd 127.0.0.1:9110 mesh stats --filter '^cluster\.' --cluster-wide
                   actormesh-cmd 127.0.0.1:9110 config apply envoy.yaml --comment "new route"
+                  actormesh-cmd 127.0.0.1:9110 help mesh stats
+                  actormesh-cmd 127.0.0.1:9110
         """;
+
+    /// <summary>HOST:PORT as typed, an IPv6 host in brackets.</summary>
+    public string Endpoint => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 
     public static ClientOptions? Parse(IReadOnlyList<string> args, out string? error)
     {

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using ActorMesh.Cmd;
+using ActorMesh.Cmd.Prompt;
 
 var options = ClientOptions.Parse(args, out var usageError);
 if (options is null)
@@ -9,7 +10,7 @@ if (options is null)
         Console.Error.WriteLine("actormesh-cmd: " + usageError);
     }
     Console.Error.WriteLine(ClientOptions.Usage);
-    return usageError.Length > 0 ? OneShot.UsageStatus : 0;
+    return usageError.Length > 0 ? CommandRunner.UsageStatus : 0;
 }
 
 string? token;
@@ -23,32 +24,43 @@ catch (Exception e) when (e is IOException or UnauthorizedAccessException)
     return 1;
 }
 
-CommandConnection connection;
-try
+using var interrupts = new Interrupts();
+var connection = await ConnectAsync();
+if (connection is null)
 {
-    connection = await CommandConnection.ConnectAsync(options.Host, options.Port, token, TimeSpan.FromSeconds(10));
-}
-catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or InvalidDataException or CommandConnectionException)
-{
-    Console.Error.WriteLine($"actormesh-cmd: {options.Host}:{options.Port}: {(e is OperationCanceledException ? "no answer in time" : e.Message)}");
     return 1;
 }
-
+if (options.Command.Count == 0)
+{
+    return await new PromptSession(options, ConnectAsync, interrupts).RunAsync(connection);
+}
 await using (connection)
 {
-    if (options.Command.Count == 0)
+    if (options.Command[0] == Help.Command)
     {
-        OneShot.ListCommands(connection.Welcome, Console.Out);
-        return 0;
+        return Help.Write(connection.Welcome, options.Command.Skip(1).ToList(), Console.Out, Console.Error);
     }
     ICommandRenderer renderer = options.Json ? new JsonRenderer(Console.Out) : new TableRenderer(Console.Out, Console.Error, TableRenderer.TerminalWidth());
     try
     {
-        return await OneShot.RunAsync(connection, options.Command, renderer, Console.Error);
+        return await CommandRunner.RunAsync(connection, 1, options.Command, renderer, Console.Error, interrupts.CommandStarted());
     }
     catch (Exception e) when (e is SocketException or IOException or InvalidDataException or CommandConnectionException)
     {
-        Console.Error.WriteLine($"actormesh-cmd: {options.Host}:{options.Port}: {e.Message}");
+        Console.Error.WriteLine($"actormesh-cmd: {options.Endpoint}: {e.Message}");
         return 1;
+    }
+}
+
+async Task<CommandConnection?> ConnectAsync()
+{
+    try
+    {
+        return await CommandConnection.ConnectAsync(options.Host, options.Port, token, TimeSpan.FromSeconds(10));
+    }
+    catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or InvalidDataException or CommandConnectionException)
+    {
+        Console.Error.WriteLine($"actormesh-cmd: {options.Endpoint}: {(e is OperationCanceledException ? "no answer in time" : e.Message)}");
+        return null;
     }
 }

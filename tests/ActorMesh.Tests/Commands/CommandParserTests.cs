@@ -57,6 +57,16 @@ public sealed class CommandParserTests
     }
 
     [Fact]
+    public void A_near_miss_is_refused_with_the_word_it_was_likely_meant_to_be()
+    {
+        Refused("unknown command 'mseh'; modules: config, log, mesh; did you mean 'mesh'?", "mseh", "stats");
+        Refused("unknown command 'mseh'; modules: config, log, mesh; did you mean 'mesh'?", "mseh");
+        Refused("unknown command 'mesh stat'; mesh commands: stats, routes; did you mean 'mesh stats'?", "mesh", "stat");
+        Refused("unknown argument '--filtr' for 'mesh stats'; usage: mesh stats [--filter FILTER] [--cluster-wide]; did you mean '--filter'?", "mesh", "stats", "--filtr", "x");
+        Refused("'inf' is not an allowed value of LEVEL; one of: debug, info; did you mean 'info'?", "log", "level", "inf");
+    }
+
+    [Fact]
     public void Values_are_checked_against_allowed_values_numbers_and_files()
     {
         Refused("'loud' is not an allowed value of LEVEL; one of: debug, info", "log", "level", "loud");

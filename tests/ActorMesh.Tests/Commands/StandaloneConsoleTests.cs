@@ -39,9 +39,9 @@ public sealed class StandaloneConsoleTests(StandaloneNodeFixture fixture) : ICla
     private string Web => $"http://127.0.0.1:{Node.ListenerPort("main")}/";
 
     [Fact]
-    public async Task Without_a_command_the_client_lists_the_palettes_and_it_refuses_unknown_commands_and_bad_values_with_what_exists()
+    public async Task Help_lists_the_palettes_and_the_client_refuses_unknown_commands_and_bad_values_with_what_exists()
     {
-        var listing = await Node.Cmd();
+        var listing = await Node.Cmd("help");
         Assert.True(listing.Exit == 0, listing.ToString());
         Assert.Contains("cluster show", listing.Stdout, StringComparison.Ordinal);
         Assert.Contains("mesh stats [--filter REGEX] [--cluster-wide]", listing.Stdout, StringComparison.Ordinal);
@@ -62,6 +62,15 @@ public sealed class StandaloneConsoleTests(StandaloneNodeFixture fixture) : ICla
         var badSwitch = await Node.Cmd("mesh", "stats", "--verbose");
         Assert.Equal(2, badSwitch.Exit);
         Assert.Contains("usage: mesh stats [--filter REGEX] [--cluster-wide]", badSwitch.Stderr, StringComparison.Ordinal);
+
+        var typo = await Node.Cmd("mesh", "stat");
+        Assert.Equal(2, typo.Exit);
+        Assert.Contains("unknown command 'mesh stat'; mesh commands: listeners, routes, clusters, stats, top; did you mean 'mesh stats'?", typo.Stderr, StringComparison.Ordinal);
+
+        var command = await Node.Cmd("help", "log", "level");
+        Assert.True(command.Exit == 0, command.ToString());
+        Assert.Contains("log level [LOGGER] LEVEL", command.Stdout, StringComparison.Ordinal);
+        Assert.Contains("LEVEL   the level; one of: trace, debug, info, warning, error, critical", command.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ActorMesh.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -64,24 +63,7 @@ public sealed class DockerFilesTests
 
     private static async Task<(int Exit, string Output)> RunAsync(string file, params string[] args)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill();
-            throw;
-        }
-        return (process.ExitCode, await stdout + await stderr);
+        var run = await ExternalProcess.RunAsync(file, args, TimeSpan.FromSeconds(60));
+        return (run.Exit, run.Stdout + run.Stderr);
     }
 }

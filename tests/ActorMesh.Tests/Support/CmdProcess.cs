@@ -10,26 +10,30 @@ internal sealed class CmdProcess : ChildProcess
 
     private CmdProcess(Process process) : base(process, "actormesh-cmd") { }
 
-    public static string CmdDll
-    {
-        get
-        {
-            var testDir = new DirectoryInfo(AppContext.BaseDirectory);
-            return Path.Combine(NodeProcess.RepositoryRoot, "src", "ActorMesh.Cmd", "bin", testDir.Parent!.Name, testDir.Name, "actormesh-cmd.dll");
-        }
-    }
+    public static string CmdDll =>
+        Path.Combine(NodeProcess.RepositoryRoot, "src", "ActorMesh.Cmd", "bin", Configuration, new DirectoryInfo(AppContext.BaseDirectory).Name, "actormesh-cmd.dll");
 
-    /// <summary>Starts <c>actormesh-cmd ARGS…</c>; <paramref name="environment"/> adds variables (the token).</summary>
-    public static CmdProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>The configuration these tests were built in (Release, Debug), and so the client beside them.</summary>
+    public static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+
+    /// <summary>
+    /// Starts <c>actormesh-cmd ARGS…</c>; <paramref name="environment"/> adds variables (the token). Its standard input is
+    /// a pipe, never the test runner's terminal: <paramref name="input"/> is written to it, then it is closed.
+    /// </summary>
+    public static CmdProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string input = "")
     {
         var info = DotnetStartInfo(CmdDll, args);
+        info.RedirectStandardInput = true;
         // A token in the test runner's environment must not leak into a test that means to send none.
         info.Environment.Remove("ACTORMESH_CMD_TOKEN");
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;
         }
-        return new CmdProcess(Process.Start(info)!);
+        var process = Process.Start(info)!;
+        process.StandardInput.Write(input);
+        process.StandardInput.Close();
+        return new CmdProcess(process);
     }
 
     /// <summary>Runs one command to its end: exit code, stdout, stderr.</summary>
@@ -38,6 +42,14 @@ internal sealed class CmdProcess : ChildProcess
     public static async Task<CmdResult> RunAsync(int port, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         using var cmd = Start([$"127.0.0.1:{port}", .. args], environment);
+        var exit = await cmd.WaitForExit(OneShotTimeout);
+        return new CmdResult(exit, cmd.Stdout, cmd.Stderr);
+    }
+
+    /// <summary>The prompt with <paramref name="script"/> piped to it: each line a command.</summary>
+    public static async Task<CmdResult> RunScriptAsync(int port, string script, params string[] args)
+    {
+        using var cmd = Start([$"127.0.0.1:{port}", .. args], input: script);
         var exit = await cmd.WaitForExit(OneShotTimeout);
         return new CmdResult(exit, cmd.Stdout, cmd.Stderr);
     }

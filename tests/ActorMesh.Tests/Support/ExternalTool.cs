@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace ActorMesh.Tests.Support;
 
 /// <summary>
-/// Finds a program a test drives (promtool, prometheus, docker-compose). CI installs them (<c>.ci/run</c>), so there a missing tool
+/// Finds a program a test drives (promtool, prometheus, docker-compose, tmux). CI installs them (<c>.ci/run</c>), so there a missing tool
 /// fails the test; on a developer machine without it the test says so and returns early.
 /// </summary>
 internal static class ExternalTool

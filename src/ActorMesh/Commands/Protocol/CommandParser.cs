@@ -23,7 +23,7 @@ public static class CommandParser
         {
             var module = argv.Count == 1 ? palettes.FirstOrDefault(p => p.Module == argv[0]) : null;
             error = module is null
-                ? (argv.Count == 0 ? "no command given" : $"unknown command '{argv[0]}'") + "; modules: " + string.Join(", ", palettes.Select(p => p.Module).Order(StringComparer.Ordinal))
+                ? argv.Count == 0 ? "no command given; modules: " + Modules(palettes) : UnknownModule(palettes, argv[0])
                 : $"'{module.Module}' needs a command: " + string.Join(", ", module.Commands.Select(c => c.Name));
             return null;
         }
@@ -54,7 +54,7 @@ public static class CommandParser
             var argument = definition.Arguments.FirstOrDefault(a => a.Switches.Contains(key));
             if (argument is null)
             {
-                error = $"unknown argument '{key}' for '{name}'; " + Takes(name, definition);
+                error = $"unknown argument '{key}' for '{name}'; " + Takes(name, definition) + Suggestion.DidYouMean(key, definition.Arguments.SelectMany(a => a.Switches));
                 return null;
             }
             if (argument.IsFlag)
@@ -142,19 +142,26 @@ public static class CommandParser
     /// <summary>A command of a palette, or an error listing the modules or the module's commands.</summary>
     public static CommandDefinition? Find(IReadOnlyList<CommandPalette> palettes, string module, string command, out string? error)
     {
-        error = null;
-        var palette = palettes.FirstOrDefault(p => p.Module == module);
+        var palette = FindModule(palettes, module, out error);
         if (palette is null)
         {
-            error = $"unknown command '{module}'; modules: " + string.Join(", ", palettes.Select(p => p.Module).Order(StringComparer.Ordinal));
             return null;
         }
         var definition = palette.Commands.FirstOrDefault(c => c.Name == command);
         if (definition is null)
         {
-            error = $"unknown command '{module} {command}'; {module} commands: " + string.Join(", ", palette.Commands.Select(c => c.Name));
+            error = $"unknown command '{module} {command}'; {module} commands: " + string.Join(", ", palette.Commands.Select(c => c.Name))
+                + Suggestion.DidYouMean(command, palette.Commands.Select(c => c.Name), module + " ");
         }
         return definition;
+    }
+
+    /// <summary>A palette by its module name, or an error listing the modules (with the closest one).</summary>
+    public static CommandPalette? FindModule(IReadOnlyList<CommandPalette> palettes, string module, out string? error)
+    {
+        var palette = palettes.FirstOrDefault(p => p.Module == module);
+        error = palette is null ? UnknownModule(palettes, module) : null;
+        return palette;
     }
 
     /// <summary><c>mesh stats [--filter REGEX] [--cluster-wide]</c>.</summary>
@@ -163,6 +170,12 @@ public static class CommandParser
 
     public static bool IsNumber(string value) =>
         long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0;
+
+    private static string Modules(IReadOnlyList<CommandPalette> palettes) =>
+        string.Join(", ", palettes.Select(p => p.Module).Order(StringComparer.Ordinal));
+
+    private static string UnknownModule(IReadOnlyList<CommandPalette> palettes, string module) =>
+        $"unknown command '{module}'; modules: " + Modules(palettes) + Suggestion.DidYouMean(module, palettes.Select(p => p.Module));
 
     private static string Takes(string name, CommandDefinition definition) =>
         definition.Arguments.Count == 0 ? $"'{name}' takes no arguments" : "usage: " + Usage(name, definition);
@@ -176,7 +189,7 @@ public static class CommandParser
         }
         if (argument.AllowedValues.Count > 0 && !argument.AllowedValues.Contains(value))
         {
-            return $"'{value}' is not an allowed value of {label}; one of: " + string.Join(", ", argument.AllowedValues);
+            return $"'{value}' is not an allowed value of {label}; one of: " + string.Join(", ", argument.AllowedValues) + Suggestion.DidYouMean(value, argument.AllowedValues);
         }
         return argument.Type switch
         {
