@@ -51,10 +51,13 @@ public sealed class UpstreamConnection
 
     public bool IsClosed => (Volatile.Read(ref _state) & StateMask) == Closed;
 
-    internal static UpstreamConnection Open(UpstreamHost host)
+    /// <summary>The host pool (one per routing priority) whose slot this connection holds.</summary>
+    internal ConnectionPool Pool { get; private init; } = null!;
+
+    internal static UpstreamConnection Open(ConnectionPool pool)
     {
-        var connection = new UpstreamConnection(host);
-        host.OnConnectionOpened(connection);
+        var connection = new UpstreamConnection(pool.Host) { Pool = pool };
+        pool.Host.OnConnectionOpened(connection);
         return connection;
     }
 
@@ -81,7 +84,8 @@ public sealed class UpstreamConnection
     internal void MarkIdle()
     {
         IdleSince = System.Diagnostics.Stopwatch.GetTimestamp();
-        var watch = ReceiveAsync();
+        // A connection handed back unused still has its last idle period's read outstanding: that read watches on.
+        var watch = _pendingRead ?? ReceiveAsync();
         _pendingRead = watch;
         // Each idle period has its own epoch: a watch from an earlier period, whose continuation may run late on
         // the thread pool, must not close the connection after it was leased and parked again.
@@ -183,6 +187,6 @@ public sealed class UpstreamConnection
         {
         }
         _socket.Dispose();
-        _host.OnConnectionClosed();
+        Pool.OnConnectionClosed();
     }
 }
