@@ -181,8 +181,10 @@ internal sealed class ConnectionPool
             }
             if (taken.IdleSince >= idleSince)
             {
-                // A lease took the peeked one first; this one is younger: back in the pool.
+                // A lease took the peeked one first; this one is younger: back in the pool, where a request may
+                // have started waiting while it was out.
                 _idle.Enqueue(taken);
+                Dispatch();
                 break;
             }
             if (taken.TryLease())

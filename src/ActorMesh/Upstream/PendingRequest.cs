@@ -34,7 +34,9 @@ public sealed class PendingRequest
         [PendingOutcome.Overflow, PendingOutcome.ConnectionFailure, PendingOutcome.HostRemoved];
 
     private readonly ConnectionPool _pool;
-    private readonly Action<PendingRequest> _onReady;
+
+    // Dropped on cancel: a cancelled request may sit in the queue a while and must not keep its stage alive.
+    private Action<PendingRequest>? _onReady;
 
     // Null while waiting; then the connection handed over, a boxed failure or the cancelled mark; the taken mark once
     // the owner has it.
@@ -87,6 +89,8 @@ public sealed class PendingRequest
         switch (Interlocked.Exchange(ref _slot, CancelledMark))
         {
             case null:
+                // Nobody completes it now, so nobody calls back.
+                _onReady = null;
                 _pool.OnCancelled();
                 break;
             case UpstreamConnection served:
@@ -101,7 +105,8 @@ public sealed class PendingRequest
         {
             return false;
         }
-        _onReady(this);
+        // Won from waiting, so no cancel has dropped the callback.
+        _onReady!(this);
         return true;
     }
 }

@@ -33,6 +33,22 @@ public sealed class PendingRequestProxyTests : IDisposable
         await TestUpstream.WriteResponse(s, 200, request.Target, extraHeaders);
     });
 
+    /// <summary>Sends a request the upstream holds, on the only connection, and waits until it is there.</summary>
+    private static async Task<Task<HttpResponseMessage>> Hold(HttpClient client, string url, TestUpstream upstream)
+    {
+        var held = client.GetAsync(url + "/hold");
+        await upstream.FirstRequest.Task.WaitAsync(Wait);
+        return held;
+    }
+
+    /// <summary>Sends a request that has to wait for a connection, and waits until it is pending.</summary>
+    private static async Task<Task<HttpResponseMessage>> Queue(HttpClient client, string url, ProxyHarness proxy, string path)
+    {
+        var waiting = client.GetAsync(url + path);
+        Assert.True(await Until(() => proxy.Stat("cluster.backend.upstream_rq_pending_active") == 1, Wait), $"{path} is not pending");
+        return waiting;
+    }
+
     [Fact]
     public async Task A_request_past_max_connections_waits_for_the_connection_and_one_past_max_pending_overflows()
     {
@@ -43,10 +59,8 @@ public sealed class PendingRequestProxyTests : IDisposable
         var url = $"http://127.0.0.1:{proxy.Port("main")}";
         using var client = new HttpClient();
 
-        var first = client.GetAsync(url + "/hold");
-        await upstream.FirstRequest.Task.WaitAsync(Wait);
-        var second = client.GetAsync(url + "/second");
-        Assert.True(await Until(() => proxy.Stat("cluster.backend.upstream_rq_pending_active") == 1, Wait), "the second request is not pending");
+        var first = await Hold(client, url, upstream);
+        var second = await Queue(client, url, proxy, "/second");
         Assert.Equal(1, proxy.Stat("cluster.backend.circuit_breakers.default.rq_pending_open"));
         Assert.Equal(1, proxy.Stat("cluster.backend.upstream_cx_overflow"));
         Assert.False(second.IsCompleted);
@@ -80,8 +94,7 @@ public sealed class PendingRequestProxyTests : IDisposable
         await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.ConfigWith(Routes, [upstream.Port], clusterOptions: OneConnectionOnePending));
         var url = $"http://127.0.0.1:{proxy.Port("main")}";
         using var client = new HttpClient();
-        var first = client.GetAsync(url + "/hold");
-        await upstream.FirstRequest.Task.WaitAsync(Wait);
+        var first = await Hold(client, url, upstream);
 
         using (var leaving = await RawConnection.Open(proxy.Port("main")))
         {
@@ -94,8 +107,7 @@ public sealed class PendingRequestProxyTests : IDisposable
         Assert.Equal(0, proxy.Stat("cluster.backend.upstream_rq_pending_active"));
         Assert.Equal(0, proxy.Stat("cluster.backend.circuit_breakers.default.rq_pending_open"));
         // Its place is free again: the next request waits rather than overflowing, and gets the connection.
-        var next = client.GetAsync(url + "/next");
-        Assert.True(await Until(() => proxy.Stat("cluster.backend.upstream_rq_pending_active") == 1, Wait), "the next request is not pending");
+        var next = await Queue(client, url, proxy, "/next");
         _gate.SetResult();
         (await first.WaitAsync(Wait)).Dispose();
         using var nextResponse = await next.WaitAsync(Wait);
@@ -121,8 +133,7 @@ public sealed class PendingRequestProxyTests : IDisposable
             clusterOptions: OneConnectionOnePending, hcmOptions: AccessLog(log)));
         var url = $"http://127.0.0.1:{proxy.Port("main")}";
         using var client = new HttpClient();
-        var first = client.GetAsync(url + "/hold");
-        await upstream.FirstRequest.Task.WaitAsync(Wait);
+        var first = await Hold(client, url, upstream);
 
         using var waited = await client.GetAsync(url + "/waits").WaitAsync(Wait);
 
@@ -146,10 +157,8 @@ public sealed class PendingRequestProxyTests : IDisposable
         await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.ConfigWith(Routes, [upstream.Port], clusterOptions: OneConnectionOnePending));
         var url = $"http://127.0.0.1:{proxy.Port("main")}";
         using var client = new HttpClient();
-        var first = client.GetAsync(url + "/hold");
-        await upstream.FirstRequest.Task.WaitAsync(Wait);
-        var second = client.GetAsync(url + "/second");
-        Assert.True(await Until(() => proxy.Stat("cluster.backend.upstream_rq_pending_active") == 1, Wait), "the second request is not pending");
+        var first = await Hold(client, url, upstream);
+        var second = await Queue(client, url, proxy, "/second");
 
         _gate.SetResult();
 
@@ -173,10 +182,8 @@ public sealed class PendingRequestProxyTests : IDisposable
                 + "  - { priority: HIGH, max_requests: 1 }"));
         var url = $"http://127.0.0.1:{proxy.Port("main")}";
         using var client = new HttpClient();
-        var held = client.GetAsync(url + "/hold");
-        await upstream.FirstRequest.Task.WaitAsync(Wait);
-        var waiting = client.GetAsync(url + "/waiting");
-        Assert.True(await Until(() => proxy.Stat("cluster.backend.upstream_rq_pending_active") == 1, Wait), "the default request is not pending");
+        var held = await Hold(client, url, upstream);
+        var waiting = await Queue(client, url, proxy, "/waiting");
         using var defaultOverflow = await client.GetAsync(url + "/full");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, defaultOverflow.StatusCode);
 

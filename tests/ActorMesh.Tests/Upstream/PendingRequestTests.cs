@@ -26,22 +26,29 @@ public sealed class PendingRequestTests
         return (p => ready.TrySetResult(p), ready.Task);
     }
 
+    /// <summary>A host of <paramref name="cluster"/> whose one connection is leased, and a request waiting behind it.</summary>
+    private static async Task<(UpstreamHost Host, UpstreamConnection First, PendingRequest Pending, Task<PendingRequest> Ready)> OneLeasedOneWaiting(UpstreamCluster cluster, int port)
+    {
+        var host = Host(cluster, port);
+        Assert.Equal(LeaseResult.Leased, host.TryLease(RoutingPriority.Default, null, out var first, out _));
+        await first!.Connected.WaitAsync(Wait);
+        var (onReady, ready) = Callback();
+        Assert.Equal(LeaseResult.Pending, host.TryLease(RoutingPriority.Default, onReady, out _, out var pending));
+        return (host, first, pending!, ready);
+    }
+
     [Fact]
     public async Task A_released_connection_goes_to_the_waiting_request_before_it_goes_idle()
     {
         await using var upstream = TestUpstream.Answering("ok");
         var cluster = OneConnectionCluster();
-        var host = Host(cluster, upstream.Port);
-        Assert.Equal(LeaseResult.Leased, host.TryLease(RoutingPriority.Default, null, out var first, out _));
-        await first!.Connected.WaitAsync(Wait);
-        var (onReady, ready) = Callback();
-        Assert.Equal(LeaseResult.Pending, host.TryLease(RoutingPriority.Default, onReady, out _, out var pending));
+        var (host, first, pending, ready) = await OneLeasedOneWaiting(cluster, upstream.Port);
         Assert.False(ready.IsCompleted);
 
         host.Release(first, success: true, reusable: true);
 
         Assert.Same(pending, await ready.WaitAsync(Wait));
-        Assert.Equal(PendingOutcome.Ready, pending!.Take(out var handed));
+        Assert.Equal(PendingOutcome.Ready, pending.Take(out var handed));
         Assert.Same(first, handed);
         Assert.Equal(1, host.RqActive);
         Assert.Equal(1, cluster.CircuitBreaker.Requests.Count);
@@ -56,16 +63,12 @@ public sealed class PendingRequestTests
     {
         await using var upstream = TestUpstream.Answering("ok");
         var cluster = OneConnectionCluster();
-        var host = Host(cluster, upstream.Port);
-        host.TryLease(RoutingPriority.Default, null, out var first, out _);
-        await first!.Connected.WaitAsync(Wait);
-        var (onReady, ready) = Callback();
-        host.TryLease(RoutingPriority.Default, onReady, out _, out var pending);
+        var (host, first, pending, ready) = await OneLeasedOneWaiting(cluster, upstream.Port);
         host.Release(first, success: true, reusable: true);
         await ready.WaitAsync(Wait);
 
         // The owner gave up between the hand-over and taking it (its stage stopped, say).
-        pending!.Cancel();
+        pending.Cancel();
 
         Assert.Equal(PendingOutcome.Cancelled, pending.Take(out var none));
         Assert.Null(none);
@@ -82,14 +85,10 @@ public sealed class PendingRequestTests
     {
         await using var upstream = TestUpstream.Answering("ok");
         var cluster = OneConnectionCluster();
-        var host = Host(cluster, upstream.Port);
-        host.TryLease(RoutingPriority.Default, null, out var first, out _);
-        await first!.Connected.WaitAsync(Wait);
-        var (onReady, ready) = Callback();
-        host.TryLease(RoutingPriority.Default, onReady, out _, out var pending);
+        var (host, first, pending, ready) = await OneLeasedOneWaiting(cluster, upstream.Port);
         Assert.Equal(1, cluster.OverflowStats.UpstreamRqPendingActive.Value);
 
-        pending!.Cancel();
+        pending.Cancel();
 
         Assert.Equal(1, cluster.OverflowStats.UpstreamRqCancelled.Value);
         Assert.Equal(0, cluster.OverflowStats.UpstreamRqPendingActive.Value);
@@ -106,16 +105,12 @@ public sealed class PendingRequestTests
     {
         await using var upstream = TestUpstream.Answering("ok");
         var cluster = OneConnectionCluster();
-        var host = Host(cluster, upstream.Port);
-        host.TryLease(RoutingPriority.Default, null, out var first, out _);
-        await first!.Connected.WaitAsync(Wait);
-        var (onReady, ready) = Callback();
-        host.TryLease(RoutingPriority.Default, onReady, out _, out var pending);
+        var (host, first, pending, ready) = await OneLeasedOneWaiting(cluster, upstream.Port);
 
         host.Drain();
 
         await ready.WaitAsync(Wait);
-        Assert.Equal(PendingOutcome.HostRemoved, pending!.Take(out _));
+        Assert.Equal(PendingOutcome.HostRemoved, pending.Take(out _));
         Assert.Equal(0, cluster.CircuitBreaker.PendingRequests.Count);
         // Released after the drain, the connection closes instead of waiting in a pool nobody uses.
         host.Release(first, success: true, reusable: true);
@@ -149,11 +144,7 @@ public sealed class PendingRequestTests
     {
         await using var upstream = TestUpstream.Answering("ok");
         var cluster = OneConnectionCluster();
-        var host = Host(cluster, upstream.Port);
-        host.TryLease(RoutingPriority.Default, null, out var first, out _);
-        await first!.Connected.WaitAsync(Wait);
-        var (onReady, ready) = Callback();
-        host.TryLease(RoutingPriority.Default, onReady, out _, out var oldest);
+        var (host, first, oldest, ready) = await OneLeasedOneWaiting(cluster, upstream.Port);
 
         for (var i = 0; i < 500; i++)
         {
@@ -165,7 +156,7 @@ public sealed class PendingRequestTests
         Assert.Equal(500, cluster.OverflowStats.UpstreamRqCancelled.Value);
         host.Release(first, success: true, reusable: true);
         Assert.Same(oldest, await ready.WaitAsync(Wait));
-        Assert.Equal(PendingOutcome.Ready, oldest!.Take(out var handed));
+        Assert.Equal(PendingOutcome.Ready, oldest.Take(out var handed));
         host.Release(handed!, success: true, reusable: true);
     }
 
