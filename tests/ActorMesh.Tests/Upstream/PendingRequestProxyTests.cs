@@ -171,6 +171,50 @@ public sealed class PendingRequestProxyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_retry_that_finds_no_connection_waits_for_one_and_replays_the_request()
+    {
+        var firstTry = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tries = 0;
+        await using var upstream = TestUpstream.Start(async (request, s) =>
+        {
+            if (request.Target == "/flaky" && Interlocked.Increment(ref tries) == 1)
+            {
+                await firstTry.Task;
+                await TestUpstream.WriteResponse(s, 503, "try again");
+                return;
+            }
+            if (request.Target == "/hold")
+            {
+                await _gate.Task;
+            }
+            await TestUpstream.WriteResponse(s, 200, request.Target);
+        });
+        var routes = "routes:\n- match: { prefix: \"/\" }\n  route: { cluster: backend, retry_policy: { retry_on: 5xx, num_retries: 1 } }";
+        await using var proxy = await ProxyHarness.StartAsync(ProxyHarness.ConfigWith(routes, [upstream.Port], clusterOptions: OneConnectionOnePending));
+        var url = $"http://127.0.0.1:{proxy.Port("main")}";
+        using var client = new HttpClient();
+        var flaky = client.GetAsync(url + "/flaky");
+        await upstream.FirstRequest.Task.WaitAsync(Wait);
+        var held = await Queue(client, url, proxy, "/hold");
+
+        // The 503 is retried; its connection closes, and the slot goes to the request already waiting, so the
+        // retry in turn waits for a connection.
+        firstTry.SetResult();
+        Assert.True(await Until(() => upstream.Requests == 2, Wait), "the waiting request did not get the freed slot");
+        Assert.True(await Until(() => proxy.Stat("cluster.backend.upstream_rq_pending_active") == 1, Wait), "the retry is not pending");
+        Assert.False(flaky.IsCompleted);
+        _gate.SetResult();
+
+        using var flakyResponse = await flaky.WaitAsync(Wait);
+        Assert.Equal(HttpStatusCode.OK, flakyResponse.StatusCode);
+        Assert.Equal("/flaky", await flakyResponse.Content.ReadAsStringAsync());
+        Assert.Equal("/hold", await (await held.WaitAsync(Wait)).Content.ReadAsStringAsync());
+        Assert.Equal(1, proxy.Stat("cluster.backend.upstream_rq_retry"));
+        Assert.Equal(3, upstream.Requests);
+        Assert.Equal(2, upstream.Accepts);
+    }
+
+    [Fact]
     public async Task A_high_priority_route_uses_the_high_thresholds_and_is_served_while_default_is_at_its_limit()
     {
         await using var upstream = HoldingUpstream();
