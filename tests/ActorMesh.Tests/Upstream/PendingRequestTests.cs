@@ -184,8 +184,11 @@ public sealed class PendingRequestTests
                     await ready.WaitAsync(Wait);
                     Assert.Equal(PendingOutcome.Ready, pending!.Take(out connection));
                 }
+                // A lessee holds its connection at least until it is up (it writes the request on it); only then
+                // does the request stop counting as pending.
+                await connection!.Connected.WaitAsync(Wait);
                 await Task.Yield();
-                host.Release(connection!, success: true, reusable: true);
+                host.Release(connection, success: true, reusable: true);
             }
         }
 
