@@ -62,7 +62,9 @@ internal sealed class ConnectionPool
     /// Envoy's <c>newStream</c>: an idle connection when there is one; else a new one while <c>max_connections</c>
     /// allows (the request counts as pending until it is up); else, with <paramref name="onReady"/>, the request waits
     /// in the pool (<see cref="LeaseResult.Pending"/>) within <c>max_pending_requests</c>. Past a limit it overflows
-    /// (<c>upstream_rq_pending_overflow</c>). Without <paramref name="onReady"/> (a shadow) nothing waits.
+    /// (<c>upstream_rq_pending_overflow</c>). A request that finds others waiting queues behind them, first come first
+    /// served as in Envoy, where a connection is only ever idle while nothing waits. Without
+    /// <paramref name="onReady"/> (a shadow) nothing waits.
     /// </summary>
     public LeaseResult TryLease(Action<PendingRequest>? onReady, out UpstreamConnection? connection, out PendingRequest? pending)
     {
@@ -73,12 +75,13 @@ internal sealed class ConnectionPool
             _stats.UpstreamRqPendingOverflow.Inc();
             return LeaseResult.Overflow;
         }
-        if (TakeIdle() is { } idle)
+        var behindOthers = onReady is not null && Volatile.Read(ref _waiting) > 0;
+        if (!behindOthers && TakeIdle() is { } idle)
         {
             connection = Host.Leased(idle, Stopwatch.GetTimestamp());
             return LeaseResult.Leased;
         }
-        if (TryReserveConnection())
+        if (!behindOthers && TryReserveConnection())
         {
             if (!TryEnterPending())
             {
