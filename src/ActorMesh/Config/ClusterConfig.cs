@@ -119,6 +119,18 @@ public sealed record ThresholdsConfig(long MaxConnections, long MaxPendingReques
 public sealed record CircuitBreakersConfig(ThresholdsConfig DefaultPriority, ThresholdsConfig HighPriority)
 {
     public static readonly CircuitBreakersConfig Default = new(ThresholdsConfig.Default, ThresholdsConfig.Default);
+
+    public ThresholdsConfig For(RoutingPriority priority) => priority == RoutingPriority.High ? HighPriority : DefaultPriority;
+}
+
+/// <summary>
+/// Envoy's <c>RoutingPriority</c>: a route's <c>priority</c> picks the cluster's circuit breaker thresholds and
+/// connection pools of that priority.
+/// </summary>
+public enum RoutingPriority
+{
+    Default,
+    High,
 }
 
 /// <summary>Envoy's <c>outlier_detection</c>; percentages are 0–100, the stdev factor is in thousandths.</summary>

@@ -9,18 +9,12 @@ internal static class ClusterPolicyReader
     /// <summary>Envoy's bounds on <c>ring_hash_lb_config</c> ring sizes.</summary>
     private const long MaxRingSize = 8 * 1024 * 1024;
 
-    private enum RoutingPriority
-    {
-        Default,
-        High,
-    }
-
     private enum HashFunction
     {
         XxHash,
     }
 
-    private static readonly Dictionary<string, RoutingPriority> RoutingPriorities = new(StringComparer.OrdinalIgnoreCase)
+    internal static readonly Dictionary<string, RoutingPriority> RoutingPriorities = new(StringComparer.OrdinalIgnoreCase)
     {
         ["DEFAULT"] = RoutingPriority.Default,
         ["HIGH"] = RoutingPriority.High,
@@ -73,13 +67,15 @@ internal static class ClusterPolicyReader
             return CircuitBreakersConfig.Default;
         }
         var result = CircuitBreakersConfig.Default;
+        var seen = new HashSet<RoutingPriority>();
         foreach (var item in breakers.Sequence("thresholds"))
         {
             if (context.AsMap(item.Node, item.Path) is not { } thresholds)
             {
                 continue;
             }
-            var high = thresholds.Enum("priority", RoutingPriorities) == RoutingPriority.High;
+            var priority = thresholds.Enum("priority", RoutingPriorities) ?? RoutingPriority.Default;
+            var high = priority == RoutingPriority.High;
             var d = ThresholdsConfig.Default;
             var read = new ThresholdsConfig(
                 ProtoValueReader.UInt32(thresholds, "max_connections") ?? d.MaxConnections,
@@ -87,7 +83,11 @@ internal static class ClusterPolicyReader
                 ProtoValueReader.UInt32(thresholds, "max_requests") ?? d.MaxRequests,
                 ProtoValueReader.UInt32(thresholds, "max_retries") ?? d.MaxRetries,
                 thresholds.Boolean("track_remaining") ?? false);
-            result = high ? result with { HighPriority = read } : result with { DefaultPriority = read };
+            // Envoy: of several thresholds for one priority, the first in the list applies.
+            if (seen.Add(priority))
+            {
+                result = high ? result with { HighPriority = read } : result with { DefaultPriority = read };
+            }
         }
         return result;
     }

@@ -1,6 +1,6 @@
 namespace ActorMesh.Config;
 
-/// <summary>Envoy's <c>RouteAction</c>: cluster specifier, rewrites, timeouts, mirrors and the hash policy.</summary>
+/// <summary>Envoy's <c>RouteAction</c>: cluster specifier, rewrites, timeouts, mirrors, the hash policy and the routing priority.</summary>
 internal static class RouteActionReader
 {
     private static readonly string[] ClusterSpecifiers = ["cluster", "cluster_header", "weighted_clusters"];
@@ -46,6 +46,7 @@ internal static class RouteActionReader
         var mirrors = ReadMirrors(action, context);
         var hashPolicies = ReadResults.AllOrNull(action.Sequence("hash_policy").Select(p => ReadHashPolicy(p, context)));
         var retryPolicy = action.Map("retry_policy") is { } retryMap ? RetryPolicyReader.Read(retryMap, context) : null;
+        var priority = action.Enum("priority", ClusterPolicyReader.RoutingPriorities) ?? RoutingPriority.Default;
         var specified = cluster is not null || clusterHeader is { Length: > 0 } || weighted is not null;
         if (!specified || upgrades is null || mirrors is null || hashPolicies is null || hostRewrites.Length > 1
             || (action.Has("regex_rewrite") && (regexRewrite is null || prefixRewrite is not null))
@@ -68,6 +69,7 @@ internal static class RouteActionReader
             MirrorPolicies = mirrors.Value,
             HashPolicies = hashPolicies.Value,
             RetryPolicy = retryPolicy,
+            Priority = priority,
         };
     }
 

@@ -150,6 +150,9 @@ public sealed record RouteActionConfig(string Cluster)
 
     /// <summary>The route's <c>retry_policy</c>; it replaces the virtual host's whole.</summary>
     public RetryPolicyConfig? RetryPolicy { get; init; }
+
+    /// <summary><c>priority</c>: which of the cluster's circuit breakers and connection pools the route's requests use.</summary>
+    public RoutingPriority Priority { get; init; } = RoutingPriority.Default;
 }
 
 /// <summary>Envoy's <c>WeightedCluster</c>: a cluster picked per request in proportion to its weight.</summary>

@@ -87,7 +87,7 @@ public sealed partial class HttpConnectionManagerStage
             {
                 return;
             }
-            _retry = RetryState.Create(policy, retryOn, maxRetries, statusCodes, headers, cluster);
+            _retry = RetryState.Create(policy, retryOn, maxRetries, statusCodes, headers, cluster, route.Action.Priority);
             _retry?.OnHostAttempted(host);
         }
 
@@ -140,9 +140,9 @@ public sealed partial class HttpConnectionManagerStage
                 return true;
             }
             _cluster!.RetryStats.RetryOrShadowAbandoned.Inc();
-            var pending = _retryPending;
+            var waiting = _retryPending || _pendingRetry;
             EndRetries();
-            if (!pending)
+            if (!waiting)
             {
                 return true;
             }
@@ -213,12 +213,24 @@ public sealed partial class HttpConnectionManagerStage
                 return;
             }
             _info!.UpstreamHost = host.Endpoint;
-            if (host.TryLease(out var upstream) == LeaseResult.Overflow)
+            var lease = host.TryLease(_route!.Action.Priority, _onPendingReady, out var upstream, out var pending);
+            if (lease == LeaseResult.Overflow)
             {
                 ReplyLocally(503, LocalReply.Overflow, ResponseFlags.UpstreamOverflow, "upstream_reset_before_response_started{overflow}");
                 return;
             }
             retry.OnHostAttempted(host);
+            if (lease == LeaseResult.Pending)
+            {
+                WaitForConnection(pending!, retry: true);
+                return;
+            }
+            BeginRetry(upstream!);
+        }
+
+        /// <summary>The next try on its connection: the request as sent so far, replayed.</summary>
+        private void BeginRetry(UpstreamConnection upstream)
+        {
             _attempts++;
             if (_route!.IncludeRequestAttemptCount && _retryHeaders is { } headers)
             {
@@ -237,7 +249,7 @@ public sealed partial class HttpConnectionManagerStage
             {
                 bytes = bytes.Concat(Http1Writer.LastChunk);
             }
-            BeginTry(upstream!, bytes);
+            BeginTry(upstream, bytes);
             if (!_requestComplete)
             {
                 PullIfOpen();

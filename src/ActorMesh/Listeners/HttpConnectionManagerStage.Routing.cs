@@ -30,23 +30,37 @@ public sealed partial class HttpConnectionManagerStage
         private void ReplyDirect(RouteEntry route, DirectResponseConfig direct)
         {
             _hcm.Stats.RqDirectResponse.Inc();
-            ReplyLocally(direct.Status, direct.Body ?? string.Empty, ResponseFlags.None, "direct_response", RouteResponseHeaders(route, null));
+            ReplyLocally(direct.Status, direct.Body ?? string.Empty, ResponseFlags.None, "direct_response");
         }
 
         /// <summary>A <c>redirect</c> route: an empty body and <c>location</c> built from the request.</summary>
         private void ReplyRedirect(RouteEntry route, RedirectAction redirect, HttpRequestHead request)
         {
             _hcm.Stats.RqRedirect.Inc();
-            var location = redirect.Location("http", request.Host, request.Target, route.MatchedLength(request.Path));
-            var headers = RouteResponseHeaders(route, null);
-            headers.Add("location", location);
+            var headers = new HttpHeaders(1);
+            headers.Add("location", redirect.Location("http", request.Host, request.Target, route.MatchedLength(request.Path)));
             ReplyLocally(redirect.ResponseCode, string.Empty, ResponseFlags.None, "direct_response", headers);
         }
 
-        private HttpHeaders RouteResponseHeaders(RouteEntry route, WeightedClusterEntry? weighted)
+        /// <summary>
+        /// The headers of a local reply to a routed request: the route's response header mutations (weighted cluster,
+        /// route, virtual host, route configuration), then <paramref name="extraHeaders"/>; before routing, just those.
+        /// </summary>
+        private HttpHeaders? RouteLocalReplyHeaders(HttpHeaders? extraHeaders)
         {
-            var headers = new HttpHeaders(4);
-            ApplyResponseMutations(headers, route, weighted);
+            if (!InFlight || _route is not { } route)
+            {
+                return extraHeaders;
+            }
+            var headers = new HttpHeaders(4 + (extraHeaders?.Count ?? 0));
+            ApplyResponseMutations(headers, route, _weightedCluster);
+            if (extraHeaders is not null)
+            {
+                foreach (var header in extraHeaders.Items)
+                {
+                    headers.Add(header.Name, header.Value);
+                }
+            }
             return headers;
         }
 

@@ -102,8 +102,8 @@ public sealed partial class HttpConnectionManagerStage
         private void OnRequestComplete()
         {
             _requestDeadline = 0;
-            // The route timeout covers every try, back-offs included.
-            if (_route is not null && (_upstream is not null || _retryPending))
+            // The route timeout covers every try, back-offs and waits for a connection included.
+            if (_route is not null && (_upstream is not null || _retryPending || _pendingLease is not null))
             {
                 StartRouteTimer();
             }

@@ -14,8 +14,9 @@ namespace ActorMesh.Listeners;
 /// it routes, picks a host, leases a pooled upstream connection and streams both bodies with backpressure; one
 /// request is in flight at a time, so pipelined requests are answered in order. Its parts: this file (the exchange
 /// and the connection's lifecycle), <c>.Filters.cs</c> (the HTTP filter chain before the router), <c>.Upstream.cs</c>
-/// (talking to the upstream), <c>.Timeouts.cs</c> (Envoy's timeouts), <c>.Retry.cs</c> (the router's retries) and
-/// <c>.Upgrade.cs</c> (protocol upgrades such as WebSocket).
+/// (talking to the upstream), <c>.Pending.cs</c> (waiting in a host's pool for a connection), <c>.Timeouts.cs</c>
+/// (Envoy's timeouts), <c>.Retry.cs</c> (the router's retries) and <c>.Upgrade.cs</c> (protocol upgrades such as
+/// WebSocket).
 /// </summary>
 public sealed partial class HttpConnectionManagerStage : GraphStageWithMaterializedValue<FlowShape<RequestPart, ByteString>, IConnectionControl>
 {
@@ -108,6 +109,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
         {
             _onWritten = GetAsyncCallback<(int Generation, Task Write)>(OnUpstreamWritten);
             _onRead = GetAsyncCallback<(int Generation, Task<Akka.Util.Option<ByteString>> Read)>(OnUpstreamRead);
+            _onPendingReady = GetAsyncCallback<PendingRequest>(OnPendingReady);
             var drain = GetAsyncCallback(StartDraining);
             _control.Attach(drain);
             _hcm.Stats.DownstreamCxTotal.Inc();
@@ -134,6 +136,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
                 _upstream.Host.Release(_upstream, success: false, reusable: false);
                 _upstream = null;
             }
+            CancelPendingLease();
             EndRetries();
             if (InFlight)
             {
@@ -310,7 +313,8 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
                 return;
             }
             _info.UpstreamHost = host.Endpoint;
-            if (host.TryLease(out var upstream) == LeaseResult.Overflow)
+            var lease = host.TryLease(route.Action.Priority, _onPendingReady, out var upstream, out var pending);
+            if (lease == LeaseResult.Overflow)
             {
                 ReplyLocally(503, LocalReply.Overflow, ResponseFlags.UpstreamOverflow, "upstream_reset_before_response_started{overflow}");
                 return;
@@ -318,7 +322,14 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             SetUpRetries(route, cluster, request, host);
             request = RewriteRequest(request, route, host);
             SendContinueIfOwed(request);
-            StartUpstream(upstream!, request);
+            if (lease == LeaseResult.Pending)
+            {
+                WaitForConnection(pending!, retry: false);
+            }
+            else
+            {
+                StartUpstream(upstream!, request);
+            }
             PrepareShadows(route, request);
             if (_requestComplete)
             {
@@ -398,8 +409,9 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             }
             if (_discardingBody || _upstream is null)
             {
-                // While a retry waits for its back-off the body stays with the client: the retry pulls it on.
-                if (!_retryPending)
+                // While a retry waits for its back-off, or the request for a connection, the body stays with the
+                // client: the try that starts pulls it on.
+                if (!_retryPending && _pendingLease is null)
                 {
                     PullIfOpen();
                 }
@@ -451,6 +463,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
                 return;
             }
             ReleaseUpstream(success: false, reusable: false);
+            CancelPendingLease();
             EndRetries();
             if (!InFlight)
             {
@@ -462,7 +475,7 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             _info!.Flags |= error.IsTimeout ? ResponseFlags.None : ResponseFlags.DownstreamProtocolError;
             _info.ResponseCodeDetails = error.IsTimeout ? "request_header_timeout" : "http1.codec_error";
             var version = _request?.Version ?? HttpVersion.Http11;
-            var reply = _hcm.LocalReply.Rewrite(_info, error.Status, error.IsTimeout ? error.Details : Http1Writer.ReasonPhrase(error.Status), null);
+            var reply = _hcm.LocalReply.Rewrite(_info, error.Status, error.IsTimeout ? error.Details : Http1Writer.ReasonPhrase(error.Status), RouteLocalReplyHeaders(null));
             _status = reply.Status;
             Emit(_stage.Out, LocalReply.Build(version, reply.Status, reply.Body, close: true, _hcm.LocalReplyServerName, reply.ContentType, reply.Headers), () =>
             {
@@ -474,11 +487,15 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
         }
 
         /// <summary>
-        /// Envoy's <c>sendLocalReply</c>: the reply goes through <c>local_reply_config</c> (unless
-        /// <paramref name="rewrite"/> is false: a filter's own response, such as a CORS preflight), then the filters.
+        /// Envoy's <c>sendLocalReply</c>: once a route was chosen its response header mutations come first (Envoy's
+        /// filter manager finalizes the route's response headers on every local reply), then
+        /// <paramref name="extraHeaders"/>; the reply goes through <c>local_reply_config</c>, then the filters. With
+        /// <paramref name="rewrite"/> false (a filter's own response, such as a CORS preflight, which Envoy encodes
+        /// directly) neither route headers nor <c>local_reply_config</c> apply. A request waiting for a connection stops.
         /// </summary>
         private void ReplyLocally(int status, string body, ResponseFlags flags, string details, HttpHeaders? extraHeaders = null, bool rewrite = true)
         {
+            CancelPendingLease();
             var request = _request!;
             _info!.Flags |= flags;
             _info.ResponseCodeDetails = details;
@@ -491,7 +508,9 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             {
                 _closeAfterResponse = true;
             }
-            var reply = (rewrite ? _hcm.LocalReply : LocalReplyRewriter.Default).Rewrite(_info, status, body, extraHeaders);
+            var reply = rewrite
+                ? _hcm.LocalReply.Rewrite(_info, status, body, RouteLocalReplyHeaders(extraHeaders))
+                : LocalReplyRewriter.Default.Rewrite(_info, status, body, extraHeaders);
             var headers = FilterResponseHeaders(reply.Headers);
             var bytes = LocalReply.Build(request.Version, reply.Status, request.IsHead ? string.Empty : reply.Body, _closeAfterResponse, _hcm.LocalReplyServerName, reply.ContentType, headers);
             _response = null;

@@ -52,13 +52,13 @@ public sealed class RetryState
     private bool _armed;
     private List<UpstreamHost>? _attempted;
 
-    private RetryState(RetryPolicy policy, RetryOn retryOn, uint numRetries, int[] statusCodes, UpstreamCluster cluster)
+    private RetryState(RetryPolicy policy, RetryOn retryOn, uint numRetries, int[] statusCodes, UpstreamCluster cluster, RoutingPriority priority)
     {
         _policy = policy;
         _retryOn = retryOn;
         _remaining = numRetries;
         _statusCodes = statusCodes;
-        _breaker = cluster.CircuitBreaker;
+        _breaker = cluster.Breaker(priority);
         _stats = cluster.RetryStats;
         _nextIntervalMs = policy.BaseIntervalMs;
     }
@@ -66,9 +66,10 @@ public sealed class RetryState
     /// <summary>
     /// Envoy's <c>RetryStateImpl::create</c>: null when nothing can be retried, so a request without retries
     /// allocates nothing. The header values are the request's <c>x-envoy-retry-on</c>, <c>x-envoy-max-retries</c>
-    /// and <c>x-envoy-retriable-status-codes</c> (null when absent or not trusted).
+    /// and <c>x-envoy-retriable-status-codes</c> (null when absent or not trusted). Retries count against the
+    /// <c>max_retries</c> of the route's <paramref name="priority"/>.
     /// </summary>
-    public static RetryState? Create(RetryPolicy? policy, string? retryOnHeader, string? maxRetriesHeader, string? statusCodesHeader, HttpHeaders request, UpstreamCluster cluster)
+    public static RetryState? Create(RetryPolicy? policy, string? retryOnHeader, string? maxRetriesHeader, string? statusCodesHeader, HttpHeaders request, UpstreamCluster cluster, RoutingPriority priority = RoutingPriority.Default)
     {
         if (policy is null && retryOnHeader is null)
         {
@@ -99,7 +100,7 @@ public sealed class RetryState
         {
             codes = [.. codes, .. ParseCodes(statusCodesHeader)];
         }
-        return new RetryState(policy, retryOn, numRetries, codes, cluster);
+        return new RetryState(policy, retryOn, numRetries, codes, cluster, priority);
     }
 
     private static IEnumerable<int> ParseCodes(string list)

@@ -74,6 +74,16 @@ public sealed class ResourceLimit
         return true;
     }
 
+    /// <summary>
+    /// Counts one past the maximum: Envoy gives a host chosen by the load balancer its first connection even when
+    /// <c>max_connections</c> is reached, so its pending requests are never left without a way to be served.
+    /// </summary>
+    public void ForceAcquire()
+    {
+        Interlocked.Increment(ref _count);
+        Publish();
+    }
+
     public void Release()
     {
         Interlocked.Decrement(ref _count);

@@ -14,6 +14,10 @@ public sealed record ClusterMembership(IReadOnlyList<UpstreamHost> Hosts)
 public sealed class UpstreamOverflowStats(StatsScope scope)
 {
     public Counter UpstreamRqPendingOverflow { get; } = scope.Counter("upstream_rq_pending_overflow");
+    public Counter UpstreamRqPendingTotal { get; } = scope.Counter("upstream_rq_pending_total");
+    public Gauge UpstreamRqPendingActive { get; } = scope.Gauge("upstream_rq_pending_active");
+    public Counter UpstreamRqPendingFailureEject { get; } = scope.Counter("upstream_rq_pending_failure_eject");
+    public Counter UpstreamRqCancelled { get; } = scope.Counter("upstream_rq_cancelled");
     public Counter UpstreamCxOverflow { get; } = scope.Counter("upstream_cx_overflow");
     public Counter UpstreamCxIdleTimeout { get; } = scope.Counter("upstream_cx_idle_timeout");
     public Counter UpstreamCxMaxRequests { get; } = scope.Counter("upstream_cx_max_requests");
@@ -94,11 +98,13 @@ public sealed class UpstreamCluster
     public ClusterStats Stats { get; }
     public ClusterMembership Membership => Volatile.Read(ref _membership);
 
-    /// <summary>The DEFAULT routing priority's thresholds, which every request uses today.</summary>
+    /// <summary>The DEFAULT routing priority's thresholds.</summary>
     public CircuitBreaker CircuitBreaker { get; }
 
-    /// <summary>The HIGH routing priority's thresholds, for routes with <c>priority: HIGH</c> once routing has them.</summary>
+    /// <summary>The HIGH routing priority's thresholds, for routes with <c>priority: HIGH</c>.</summary>
     public CircuitBreaker HighPriorityCircuitBreaker { get; }
+
+    public CircuitBreaker Breaker(RoutingPriority priority) => priority == RoutingPriority.High ? HighPriorityCircuitBreaker : CircuitBreaker;
 
     public UpstreamOverflowStats OverflowStats { get; }
 

@@ -126,7 +126,7 @@ public sealed class UpstreamClusterActor : ReceiveActor, IWithTimers
     {
         foreach (var host in _cluster.Membership.Hosts)
         {
-            host.CloseIdle();
+            host.Drain();
         }
     }
 
@@ -219,7 +219,7 @@ public sealed class UpstreamClusterActor : ReceiveActor, IWithTimers
         foreach (var gone in current.Values)
         {
             _outlierDetector?.OnHostRemoved(gone);
-            gone.CloseIdle();
+            gone.Drain();
         }
         if (_healthChecker is not null)
         {

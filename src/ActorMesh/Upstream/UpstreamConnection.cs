@@ -62,10 +62,13 @@ public sealed class UpstreamConnection
 
     public bool IsHttp2 => _http2 is not null;
 
-    internal static UpstreamConnection Open(UpstreamHost host)
+    /// <summary>The host pool (one per routing priority) whose slot this connection holds.</summary>
+    internal ConnectionPool Pool { get; private init; } = null!;
+
+    internal static UpstreamConnection Open(ConnectionPool pool)
     {
-        var connection = new UpstreamConnection(host);
-        host.OnConnectionOpened(connection);
+        var connection = new UpstreamConnection(pool.Host) { Pool = pool };
+        pool.Host.OnConnectionOpened(connection);
         return connection;
     }
 
@@ -102,7 +105,8 @@ public sealed class UpstreamConnection
             Volatile.Write(ref _state, ((Volatile.Read(ref _state) >> 2) + 1 << 2) | Idle);
             return;
         }
-        var watch = ReceiveAsync();
+        // A connection handed back unused still has its last idle period's read outstanding: that read watches on.
+        var watch = _pendingRead ?? ReceiveAsync();
         _pendingRead = watch;
         // Each idle period has its own epoch: a watch from an earlier period, whose continuation may run late on
         // the thread pool, must not close the connection after it was leased and parked again.
@@ -235,6 +239,6 @@ public sealed class UpstreamConnection
         {
         }
         _socket.Dispose();
-        _host.OnConnectionClosed();
+        Pool.OnConnectionClosed();
     }
 }

@@ -1,28 +1,29 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using ActorMesh.Config;
 using ActorMesh.Stats;
 
 namespace ActorMesh.Upstream;
 
-/// <summary>Whether <see cref="UpstreamHost.TryLease"/> gave a connection or a circuit breaker refused one (503 <c>UO</c>).</summary>
+/// <summary>
+/// What <see cref="UpstreamHost.TryLease(RoutingPriority, Action{PendingRequest}?, out UpstreamConnection?, out PendingRequest?)"/>
+/// gave: a connection, a place in the pool's queue, or an overflow (503 <c>UO</c>).
+/// </summary>
 public enum LeaseResult
 {
     Leased,
     Overflow,
+    Pending,
 }
 
 /// <summary>
 /// One endpoint of a cluster (Envoy's Host): its address, its keep-alive pool and its per-host counters, which
-/// <c>/clusters</c> prints. Leasing and releasing are lock-free, so requests never wait on the cluster actor.
+/// <c>/clusters</c> prints. Its connections live in one <see cref="ConnectionPool"/> per routing priority, as Envoy
+/// keeps a pool per host and priority. Leasing and releasing are lock-free, so requests never wait on the cluster actor.
 /// </summary>
 public sealed class UpstreamHost
 {
-    // Envoy's circuit_breakers default max_connections; the idle pool never holds more.
-    private const int MaxIdleConnections = 1024;
-
-    private readonly ConcurrentQueue<UpstreamConnection> _idle = new();
+    private readonly ConnectionPool _defaultPool;
+    private readonly ConnectionPool _highPool;
     private readonly UpstreamCluster _cluster;
     private readonly ClusterStats _clusterStats;
     private int _healthFlags;
@@ -42,6 +43,9 @@ public sealed class UpstreamHost
         _cluster = cluster;
         _clusterStats = cluster.Stats;
         ConnectTimeout = cluster.Config.ConnectTimeout;
+        var maxRequests = cluster.Config.ConnectionPool.MaxRequestsPerConnection;
+        _defaultPool = new ConnectionPool(this, cluster.CircuitBreaker, cluster.OverflowStats, maxRequests);
+        _highPool = new ConnectionPool(this, cluster.HighPriorityCircuitBreaker, cluster.OverflowStats, maxRequests);
         if (cluster.Config.OutlierDetection is { } outlier)
         {
             Outlier = new OutlierHostMonitor(outlier, this, cluster.ReportOutlierThreshold);
@@ -100,49 +104,23 @@ public sealed class UpstreamHost
     public long RqError => Interlocked.Read(ref _rqError);
 
     /// <summary>
-    /// An idle pooled connection when there is one, else a new one, within the cluster's DEFAULT circuit breaker:
-    /// <c>max_requests</c> active requests, <c>max_connections</c> connections and <c>max_pending_requests</c> requests
-    /// waiting for a connection to open. ActorMesh does not queue: a request past a limit fails at once.
+    /// A connection for a request of <paramref name="priority"/> from that priority's pool, within its circuit breaker:
+    /// an idle one, else a new one within <c>max_connections</c>, else a place in the pool's queue within
+    /// <c>max_pending_requests</c>; <paramref name="onReady"/> is told when a queued request can take its connection
+    /// (<see cref="PendingRequest.Take"/>). Past a limit the request overflows; without <paramref name="onReady"/>
+    /// it never queues.
     /// </summary>
-    public LeaseResult TryLease(out UpstreamConnection? connection)
-    {
-        connection = null;
-        var breaker = _cluster.CircuitBreaker;
-        if (!breaker.Requests.TryAcquire())
-        {
-            _cluster.OverflowStats.UpstreamRqPendingOverflow.Inc();
-            return LeaseResult.Overflow;
-        }
-        var leasedAt = Stopwatch.GetTimestamp();
-        while (_idle.TryDequeue(out var pooled))
-        {
-            if (pooled.TryLease())
-            {
-                connection = Leased(pooled, leasedAt);
-                return LeaseResult.Leased;
-            }
-        }
-        if (!breaker.Connections.TryAcquire())
-        {
-            breaker.Requests.Release();
-            _cluster.OverflowStats.UpstreamCxOverflow.Inc();
-            return LeaseResult.Overflow;
-        }
-        if (!breaker.PendingRequests.TryAcquire())
-        {
-            breaker.Connections.Release();
-            breaker.Requests.Release();
-            _cluster.OverflowStats.UpstreamRqPendingOverflow.Inc();
-            return LeaseResult.Overflow;
-        }
-        var opened = UpstreamConnection.Open(this);
-        // The request is pending until its connection is up (or failed).
-        opened.Connected.ContinueWith(static (_, b) => ((CircuitBreaker)b!).PendingRequests.Release(), breaker, TaskScheduler.Default);
-        connection = Leased(opened, leasedAt);
-        return LeaseResult.Leased;
-    }
+    public LeaseResult TryLease(RoutingPriority priority, Action<PendingRequest>? onReady, out UpstreamConnection? connection, out PendingRequest? pending) =>
+        Pool(priority).TryLease(onReady, out connection, out pending);
 
-    private UpstreamConnection Leased(UpstreamConnection connection, long leasedAt)
+    /// <summary>A DEFAULT priority connection now or an overflow, never a wait: for shadows, which do not queue.</summary>
+    public LeaseResult TryLease(out UpstreamConnection? connection) =>
+        _defaultPool.TryLease(null, out connection, out _);
+
+    internal ConnectionPool Pool(RoutingPriority priority) => priority == RoutingPriority.High ? _highPool : _defaultPool;
+
+    /// <summary>Counts a request's lease on <paramref name="connection"/>, Envoy's host and cluster request stats.</summary>
+    internal UpstreamConnection Leased(UpstreamConnection connection, long leasedAt)
     {
         Interlocked.Increment(ref _rqTotal);
         Interlocked.Increment(ref _rqActive);
@@ -170,23 +148,8 @@ public sealed class UpstreamHost
         }
         Interlocked.Decrement(ref _rqActive);
         _clusterStats.UpstreamRqActive.Dec();
-        _cluster.CircuitBreaker.Requests.Release();
         Interlocked.Increment(ref success ? ref _rqSuccess : ref _rqError);
-        var maxRequests = _cluster.Config.ConnectionPool.MaxRequestsPerConnection;
-        if (reusable && maxRequests > 0 && connection.Requests >= maxRequests)
-        {
-            _cluster.OverflowStats.UpstreamCxMaxRequests.Inc();
-            connection.Close(abort: false);
-        }
-        else if (reusable && !connection.IsClosed && connection.IsReusable && _idle.Count < MaxIdleConnections)
-        {
-            connection.MarkIdle();
-            _idle.Enqueue(connection);
-        }
-        else
-        {
-            connection.Close(abort: !reusable);
-        }
+        connection.Pool.Return(connection, reusable);
     }
 
     /// <summary>The TCP handshake of a new connection completed after <paramref name="connectStart"/>.</summary>
@@ -198,42 +161,18 @@ public sealed class UpstreamHost
         _clusterStats.UpstreamCxConnectFail.Inc();
     }
 
-    /// <summary>Closes the idle connections of a host that left the cluster; leased ones close when released.</summary>
-    public void CloseIdle()
+    /// <summary>
+    /// The host left the cluster, or its cluster stopped: idle connections close, requests waiting for a connection
+    /// fail (503), leased connections close when released.
+    /// </summary>
+    public void Drain()
     {
-        while (_idle.TryDequeue(out var pooled))
-        {
-            pooled.Close(abort: false);
-        }
+        _defaultPool.Drain();
+        _highPool.Drain();
     }
 
-    /// <summary>
-    /// Closes pooled connections idle since before <paramref name="idleSince"/> (<c>idle_timeout</c>). The pool is
-    /// first in, first out, so the oldest idle connection is at its head; returns how many closed.
-    /// </summary>
-    internal int CloseIdleSince(long idleSince)
-    {
-        var closed = 0;
-        while (_idle.TryPeek(out var oldest) && oldest.IdleSince < idleSince)
-        {
-            if (!_idle.TryDequeue(out var taken))
-            {
-                break;
-            }
-            if (taken.IdleSince >= idleSince)
-            {
-                // A lease took the peeked one first; this one is younger: back in the pool.
-                _idle.Enqueue(taken);
-                break;
-            }
-            if (taken.TryLease())
-            {
-                taken.Close(abort: false);
-                closed++;
-            }
-        }
-        return closed;
-    }
+    /// <summary>Closes pooled connections idle since before <paramref name="idleSince"/> (<c>idle_timeout</c>); returns how many.</summary>
+    internal int CloseIdleSince(long idleSince) => _defaultPool.CloseIdleSince(idleSince) + _highPool.CloseIdleSince(idleSince);
 
     internal void OnConnectionOpened(UpstreamConnection connection)
     {
@@ -246,7 +185,6 @@ public sealed class UpstreamHost
 
     internal void OnConnectionClosed()
     {
-        _cluster.CircuitBreaker.Connections.Release();
         Interlocked.Decrement(ref _cxActive);
         _clusterStats.UpstreamCxActive.Dec();
         _clusterStats.UpstreamCxDestroy.Inc();

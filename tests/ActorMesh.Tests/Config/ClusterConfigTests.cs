@@ -182,6 +182,16 @@ public sealed class ClusterConfigTests
         Assert.False(check.IsExpected(204));
     }
 
+    [Fact]
+    public void Of_several_thresholds_for_one_priority_the_first_applies_as_in_envoy()
+    {
+        var cluster = Load(Cluster("circuit_breakers: { thresholds: [{ max_connections: 5 }, { priority: HIGH, max_connections: 7 }, { priority: DEFAULT, max_connections: 9 }] }"));
+
+        Assert.Equal(5, cluster.CircuitBreakers.DefaultPriority.MaxConnections);
+        Assert.Equal(7, cluster.CircuitBreakers.HighPriority.MaxConnections);
+        Assert.Equal(ThresholdsConfig.Default with { MaxConnections = 7 }, cluster.CircuitBreakers.For(RoutingPriority.High));
+    }
+
     [Theory]
     [InlineData("outlier_detection: { consecutive_local_origin_failure: 3 }", "static_resources.clusters[0].outlier_detection.consecutive_local_origin_failure (line 4): unknown field")]
     [InlineData("circuit_breakers: { thresholds: [{ max_requests: 1, retry_budget: {} }] }", "static_resources.clusters[0].circuit_breakers.thresholds[0].retry_budget (line 4): unknown field")]

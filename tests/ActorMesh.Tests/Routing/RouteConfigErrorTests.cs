@@ -51,6 +51,11 @@ public sealed class RouteConfigErrorTests
         Assert.Contains("UPSTREAM_METADATA", Only("routes:\n- match: { prefix: / }\n  route: { cluster: backend }\n  request_headers_to_add: [ { header: { key: x, value: \"%UPSTREAM_METADATA([\\\"a\\\"])%\" } } ]"));
 
     [Fact]
+    public void Route_priority_is_DEFAULT_or_HIGH() =>
+        Assert.Equal($"{Routes}.routes[0].route.priority (line 20): unsupported value 'LOW' (supported: DEFAULT, HIGH)",
+            Only("routes:\n- match: { prefix: / }\n  route:\n    cluster: backend\n    priority: LOW"));
+
+    [Fact]
     public void Require_tls_is_not_supported() =>
         Assert.Equal($"{Routes}.require_tls (line 16): unknown field", Only("require_tls: ALL\nroutes:\n- match: { prefix: / }\n  route: { cluster: backend }"));
 

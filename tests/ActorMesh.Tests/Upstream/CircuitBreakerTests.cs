@@ -53,7 +53,7 @@ public sealed class CircuitBreakerTests : IDisposable
     }
 
     [Fact]
-    public async Task Max_connections_overflow_counts_upstream_cx_overflow()
+    public async Task Past_max_connections_a_request_waits_and_counts_upstream_cx_overflow()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var slow = TestUpstream.Start(async (_, s) =>
@@ -68,13 +68,18 @@ public sealed class CircuitBreakerTests : IDisposable
 
         var first = client.GetAsync($"http://127.0.0.1:{port}/");
         await slow.FirstRequest.Task.WaitAsync(Wait);
-        using var overflow = await client.GetAsync($"http://127.0.0.1:{port}/");
+        // Envoy queues it (max_pending_requests 1024) rather than failing it.
+        var second = client.GetAsync($"http://127.0.0.1:{port}/");
+        Assert.True(await Until(() => proxy.Stat("cluster.backend.upstream_cx_overflow") == 1, Wait));
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, overflow.StatusCode);
-        Assert.Equal(1, proxy.Stat("cluster.backend.upstream_cx_overflow"));
         Assert.Equal(1, proxy.Stat("cluster.backend.circuit_breakers.default.cx_open"));
+        Assert.Equal(1, proxy.Stat("cluster.backend.upstream_rq_pending_active"));
+        Assert.False(second.IsCompleted);
         gate.SetResult();
         (await first.WaitAsync(Wait)).Dispose();
+        using var secondResponse = await second.WaitAsync(Wait);
+        Assert.Equal(HttpStatusCode.OK, secondResponse.StatusCode);
+        Assert.Equal(1, slow.Accepts);
     }
 
     [Fact]
