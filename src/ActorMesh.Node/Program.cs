@@ -14,6 +14,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
+RuntimeSettings.PreferInlineSocketCompletions();
+
 var options = CommandLine.Parse(args, out var usageError);
 if (usageError is not null)
 {

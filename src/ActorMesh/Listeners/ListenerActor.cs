@@ -95,7 +95,7 @@ public sealed class ListenerActor : ReceiveActor
         _pipeline = pipeline;
         _settings = settings;
         _reportTo = reportTo;
-        _materializer = Context.Materializer();
+        _materializer = Context.Materializer(DataPathSettings(Context.System));
         var prefix = ScopePrefix(address, settings.StatsName);
         _stats = new ListenerStats(store.GetOrCreate(prefix));
         Context.ActorOf(StatsScopeActor.Props(store, prefix), "stats");
@@ -139,6 +139,17 @@ public sealed class ListenerActor : ReceiveActor
         StatsStore store,
         IActorRef reportTo) =>
         Akka.Actor.Props.Create(() => new ListenerActor(name, address, pipeline, settings, store, reportTo));
+
+    /// <summary>
+    /// Connections run on HOCON <c>actormesh.listener.dispatcher</c> (the inline data-path dispatcher, see
+    /// <see cref="InlineExecutorConfigurator"/>); without one, on the default dispatcher.
+    /// </summary>
+    private static ActorMaterializerSettings DataPathSettings(ActorSystem system)
+    {
+        var settings = ActorMaterializerSettings.Create(system);
+        var dispatcher = system.Settings.Config.GetString("actormesh.listener.dispatcher", string.Empty);
+        return dispatcher.Length > 0 && system.Dispatchers.HasDispatcher(dispatcher) ? settings.WithDispatcher(dispatcher) : settings;
+    }
 
     /// <summary>Envoy names a listener's stats by its address: <c>listener.0.0.0.0_80.</c>; the admin's are <c>listener.admin.</c>.</summary>
     public static string ScopePrefix(SocketAddressConfig address, string? statsName) =>

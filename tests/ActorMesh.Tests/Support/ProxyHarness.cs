@@ -53,6 +53,9 @@ internal sealed class ProxyHarness : IAsyncDisposable
 
     public long Stat(string name) => Server.Stats.Snapshot().Single(kv => kv.Key == name).Value;
 
+    /// <summary>A stat that may not exist yet (per-code stats appear with their first response): 0 until it does.</summary>
+    public long StatOrZero(string name) => Server.Stats.Snapshot().FirstOrDefault(kv => kv.Key == name).Value;
+
     public async ValueTask DisposeAsync() => await System.Terminate();
 
     /// <summary>A single-route proxy config: listener "main" on an ephemeral port, cluster "backend" over <paramref name="upstreamPorts"/>.</summary>
