@@ -318,7 +318,8 @@ admin:
 EOF
 
 log "starting ActorMesh on 127.0.0.1:$ACTORMESH_PORT"
-dotnet "$WORK/node/actormesh.dll" -c "$WORK/envoy.yaml" --log-level warning >"$WORK/actormesh.log" 2>&1 &
+# --cmd-port 0: the command host of each node on a port of its own, so the baseline node can run beside this one.
+dotnet "$WORK/node/actormesh.dll" -c "$WORK/envoy.yaml" --log-level warning --cmd-port 0 >"$WORK/actormesh.log" 2>&1 &
 ACTORMESH_PID=$!
 wait_http_200 "http://127.0.0.1:$ACTORMESH_PORT/" "$ACTORMESH_PID" "ActorMesh" \
     || { tail -n 40 "$WORK/actormesh.log" >&2; die "ActorMesh did not answer 200 within ${READY_TIMEOUT_S}s"; }
@@ -341,7 +342,10 @@ tail = rest[rest.index("  clusters:"):]
 text = (head + tail).replace(f"port_value: {port} ", f"port_value: {bport} ").replace(f"port_value: {admin} ", f"port_value: {badmin} ")
 open(dst, "w").write(text)
 PY
-    dotnet "$WORK/baseline-node/actormesh.dll" -c "$WORK/baseline.yaml" --log-level warning >"$WORK/baseline.log" 2>&1 &
+    baseline_flags=()
+    # A baseline from before the command host has no --cmd-port (and binds nothing that could clash).
+    if dotnet "$WORK/baseline-node/actormesh.dll" --help 2>&1 | grep -q -- '--cmd-port'; then baseline_flags=(--cmd-port 0); fi
+    dotnet "$WORK/baseline-node/actormesh.dll" -c "$WORK/baseline.yaml" --log-level warning "${baseline_flags[@]}" >"$WORK/baseline.log" 2>&1 &
     BASELINE_PID=$!
     wait_http_200 "http://127.0.0.1:$BASELINE_PORT/" "$BASELINE_PID" "baseline ActorMesh" \
         || { tail -n 40 "$WORK/baseline.log" >&2; die "baseline ActorMesh did not answer 200"; }
