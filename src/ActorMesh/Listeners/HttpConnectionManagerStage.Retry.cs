@@ -181,6 +181,10 @@ public sealed partial class HttpConnectionManagerStage
                     _retryPending = true;
                     _tryDeadline = 0;
                     ScheduleOnce(RetryBackOffTimer, _retry!.NextBackOff());
+                    if (!_requestComplete)
+                    {
+                        PullIfOpen();
+                    }
                     return true;
                 case RetryStatus.NoOverflow:
                     _info!.Flags |= ResponseFlags.UpstreamOverflow;

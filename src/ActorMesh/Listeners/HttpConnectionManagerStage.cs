@@ -409,9 +409,10 @@ public sealed partial class HttpConnectionManagerStage : GraphStageWithMateriali
             }
             if (_discardingBody || _upstream is null)
             {
-                // While a retry waits for its back-off, or the request for a connection, the body stays with the
-                // client: the try that starts pulls it on.
-                if (!_retryPending && _pendingLease is null)
+                // While the request waits for a connection the body stays with the client: the try that starts pulls
+                // it on. During a retry's back-off it is read on into the retry buffer, as Envoy does, so a body that
+                // outgrows the buffer ends the wait with 507 instead of stalling until the back-off is over.
+                if (_pendingLease is null)
                 {
                     PullIfOpen();
                 }
