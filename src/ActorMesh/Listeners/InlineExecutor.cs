@@ -28,9 +28,14 @@ public sealed class InlineExecutorConfigurator(HoconConfig config, IDispatcherPr
         {
             if (t_depth >= MaxDepth)
             {
-                ThreadPool.UnsafeQueueUserWorkItem(static r => r.Run(), run, preferLocal: false);
+                ThreadPool.UnsafeQueueUserWorkItem(static r => RunCounted(r), run, preferLocal: false);
                 return;
             }
+            RunCounted(run);
+        }
+
+        private static void RunCounted(IRunnable run)
+        {
             t_depth++;
             try
             {
