@@ -111,6 +111,8 @@ public sealed class EnvoyCorpusServeTests(ITestOutputHelper output)
             var stream = new YamlStream();
             stream.Load(new StringReader(yaml));
             _root = (YamlMappingNode)stream.Documents[0].RootNode;
+            MayReplyLocally = yaml.Contains("envoy.filters.http.fault", StringComparison.Ordinal)
+                || yaml.Contains("local_ratelimit", StringComparison.Ordinal);
         }
 
         public sealed record Cluster(string Name, bool Http2, YamlMappingNode Node);
@@ -125,8 +127,7 @@ public sealed class EnvoyCorpusServeTests(ITestOutputHelper output)
             .Select(c => new Cluster(Scalar(c, "name")!, c.Children.ContainsKey("http2_protocol_options"), c));
 
         /// <summary>Fault injection and rate limits answer some requests themselves, as their config says they should.</summary>
-        public bool MayReplyLocally => Yaml().Contains("envoy.filters.http.fault", StringComparison.Ordinal)
-            || Yaml().Contains("local_ratelimit", StringComparison.Ordinal);
+        public bool MayReplyLocally { get; }
 
         public IEnumerable<Route> Routes => Listeners.Cast<YamlMappingNode>().SelectMany((listener, index) =>
             ConnectionManagers(listener).SelectMany(hcm => VirtualHosts(hcm)).SelectMany(vhost =>
